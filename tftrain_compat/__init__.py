@@ -1,0 +1,114 @@
+"""tftrain_compat: legacy TensorFlow 1.x training scripts on TensorFlow 2, bit for bit.
+
+Use it as ``import tftrain_compat as tf`` (or run a script unchanged with
+``python -m tftrain_compat run script.py``). Names here are TF1's; a TF1 name that is not
+provided raises an AttributeError naming the TF2 replacement. Any other TF2 function is reached
+through the same namespace and records a graph node when applied to graph tensors.
+"""
+from __future__ import annotations
+
+import tensorflow as _tf2
+
+from tftrain_compat._version import __version__ as compat_version
+from tftrain_compat._src import unsupported as _unsupported
+from tftrain_compat._src.wrap import WrappedModule as _WrappedModule, wraps_tf2 as _wraps_tf2
+
+# --- plain aliases (non-op objects) ---------------------------------------------------------
+from tensorflow import (  # noqa: F401
+    DType as DType, TensorShape as TensorShape, TensorSpec as TensorSpec, as_dtype as as_dtype,
+    bfloat16 as bfloat16, bool as bool, complex64 as complex64, complex128 as complex128,
+    double as double, dtypes as dtypes, errors as errors, float16 as float16, float32 as float32,
+    float64 as float64, half as half, int8 as int8, int16 as int16, int32 as int32,
+    int64 as int64, qint8 as qint8, qint32 as qint32, quint8 as quint8, string as string,
+    uint8 as uint8, uint16 as uint16, uint32 as uint32, uint64 as uint64, variant as variant,
+    resource as resource,
+)
+
+# --- graph, tensors, sessions --------------------------------------------------------------
+from tftrain_compat._src.graph import (  # noqa: F401
+    Graph as Graph, GraphKeys as GraphKeys, get_default_graph as get_default_graph,
+    reset_default_graph as reset_default_graph,
+)
+from tftrain_compat._src.tensor import (  # noqa: F401
+    IndexedSlices as IndexedSlices, Operation as Operation, Tensor as Tensor,
+)
+from tftrain_compat._src.session import (  # noqa: F401
+    InteractiveSession as InteractiveSession, Session as Session,
+    get_default_session as get_default_session,
+)
+from tftrain_compat._src.variables import (  # noqa: F401
+    Variable as Variable, all_variables as all_variables, global_variables as global_variables,
+    global_variables_initializer as global_variables_initializer,
+    initialize_all_variables as initialize_all_variables,
+    initialize_local_variables as initialize_local_variables,
+    initialize_variables as initialize_variables,
+    is_variable_initialized as is_variable_initialized, local_variables as local_variables,
+    local_variables_initializer as local_variables_initializer,
+    model_variables as model_variables, moving_average_variables as moving_average_variables,
+    report_uninitialized_variables as report_uninitialized_variables,
+    trainable_variables as trainable_variables, variables_initializer as variables_initializer,
+)
+from tftrain_compat._src.random_seed import set_random_seed as set_random_seed  # noqa: F401
+from tftrain_compat._src.ops_graph import (  # noqa: F401
+    add_to_collection as add_to_collection, add_to_collections as add_to_collections,
+    assign as assign, assign_add as assign_add, assign_sub as assign_sub,
+    control_dependencies as control_dependencies, device as device,
+    get_collection as get_collection, get_collection_ref as get_collection_ref,
+    gradients as gradients, group as group, name_scope as name_scope,
+)
+
+# --- ops -------------------------------------------------------------------------------------
+from tftrain_compat._src.ops_array import (  # noqa: F401
+    constant as constant, placeholder as placeholder,
+    placeholder_with_default as placeholder_with_default,
+)
+from tftrain_compat._src.ops_math import (  # noqa: F401
+    arg_max as arg_max, arg_min as arg_min, argmax as argmax, argmin as argmin,
+    count_nonzero as count_nonzero, div as div, expand_dims as expand_dims, log as log,
+    mul as mul, multiply as multiply, neg as neg, negative as negative,
+    reduce_all as reduce_all, reduce_any as reduce_any, reduce_logsumexp as reduce_logsumexp,
+    reduce_max as reduce_max, reduce_mean as reduce_mean, reduce_min as reduce_min,
+    reduce_prod as reduce_prod, reduce_sum as reduce_sum, squeeze as squeeze, sub as sub,
+    subtract as subtract, to_bfloat16 as to_bfloat16, to_double as to_double,
+    to_float as to_float, to_int32 as to_int32, to_int64 as to_int64,
+)
+from tftrain_compat._src.ops_random import (  # noqa: F401
+    multinomial as multinomial, random_crop as random_crop, random_gamma as random_gamma,
+    random_normal as random_normal, random_shuffle as random_shuffle,
+    random_uniform as random_uniform, truncated_normal as truncated_normal,
+)
+
+from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
+from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
+
+__version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running
+VERSION = __version__
+
+random = _WrappedModule(_tf2.random, {"set_random_seed": set_random_seed,
+                                      "set_seed": set_random_seed})
+math = _WrappedModule(_tf2.math, {"log": log, "reduce_sum": reduce_sum,
+                                  "reduce_mean": reduce_mean, "argmax": argmax,
+                                  "argmin": argmin})
+linalg = _WrappedModule(_tf2.linalg)
+image = _WrappedModule(_tf2.image)
+strings = _WrappedModule(_tf2.strings)
+bitwise = _WrappedModule(_tf2.bitwise)
+signal = _WrappedModule(_tf2.signal)
+
+_import_hook.install()
+
+
+def __getattr__(name: str):
+    """TF1 names not defined above: the table of unsupported names, else TF2's function wrapped."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    err = _unsupported.unsupported_error("tf." + name)
+    if err is not None:
+        raise err
+    if hasattr(_tf2, name):
+        value = getattr(_tf2, name)
+        if not isinstance(value, type(_tf2)):  # modules like tf.keras pass through unwrapped
+            value = _wraps_tf2(value)
+        globals()[name] = value
+        return value
+    raise _unsupported.missing_error("tf." + name)

@@ -1,0 +1,293 @@
+"""Shim ``Tensor``, ``Operation`` and ``IndexedSlices``: symbolic handles, no data.
+
+Each wraps one element of the backing ``tf.Graph``; ``wrap``/``unwrap`` convert between the
+two worlds, and ``call_in_graph`` is the single place where a TF2 function is applied to shim
+objects (it enters the backing graph, so the TF2 function records graph ops instead of running).
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import threading
+import types
+from typing import Any, Callable
+
+import numpy as np
+import tensorflow as tf
+
+from tftrain_compat._src import graph as _graph
+
+_local = threading.local()
+
+
+def _shape_str(shape: tf.TensorShape) -> str:
+    """TF1's shape text: ``(?, 784)``, ``<unknown>``, ``(3,)``."""
+    if shape.rank is None:
+        return "<unknown>"
+    dims = ["?" if d is None else str(d) for d in shape.as_list()]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+class Operation:
+    """A TF1 graph operation (``tf.Operation``). ``run()`` executes it in the default session."""
+
+    __slots__ = ("_op", "_graph", "__weakref__")
+
+    def __init__(self, op: tf.Operation, graph: "_graph.Graph") -> None:
+        self._op = op
+        self._graph = graph
+
+    name = property(lambda self: self._op.name)
+    type = property(lambda self: self._op.type)
+    graph = property(lambda self: self._graph)
+    device = property(lambda self: self._op.device)
+    node_def = property(lambda self: self._op.node_def)
+    inputs = property(lambda self: [self._graph._wrap(t) for t in self._op.inputs])
+    outputs = property(lambda self: [self._graph._wrap(t) for t in self._op.outputs])
+    control_inputs = property(lambda self: [self._graph._wrap(o) for o in self._op.control_inputs])
+
+    def get_attr(self, name: str) -> Any:
+        return self._op.get_attr(name)
+
+    def values(self) -> tuple:
+        return tuple(self.outputs)
+
+    def run(self, feed_dict=None, session=None) -> None:
+        """Runs this op in ``session`` or the default session; returns None (TF1)."""
+        from tftrain_compat._src import session as _session
+        _session._run_with_default(self, feed_dict, session, "run")
+
+    def __repr__(self) -> str:
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+    __str__ = __repr__
+
+
+class Tensor:
+    """A TF1 symbolic tensor: static ``shape``/``dtype`` known at build time, value via a Session."""
+
+    __slots__ = ("_t", "_graph", "__weakref__")
+
+    def __init__(self, t: tf.Tensor, graph: "_graph.Graph") -> None:
+        self._t = t
+        self._graph = graph
+
+    name = property(lambda self: self._t.name)
+    dtype = property(lambda self: self._t.dtype)
+    shape = property(lambda self: self._t.shape)
+    graph = property(lambda self: self._graph)
+    value_index = property(lambda self: self._t.value_index)
+    device = property(lambda self: self._t.device)
+    op = property(lambda self: self._graph._wrap(self._t.op))
+
+    def get_shape(self) -> tf.TensorShape:
+        return self._t.shape
+
+    def set_shape(self, shape) -> None:
+        self._t.set_shape(shape)
+
+    def consumers(self) -> list:
+        return [self._graph._wrap(op) for op in self._t.consumers()]
+
+    def eval(self, feed_dict=None, session=None):
+        """Evaluates in ``session`` or the default session (TF1: ``Tensor.eval``)."""
+        from tftrain_compat._src import session as _session
+        return _session._run_with_default(self, feed_dict, session, "eval")
+
+    def __repr__(self) -> str:
+        return f'<tf.Tensor \'{self.name}\' shape={_shape_str(self.shape)} dtype={self.dtype.name}>'
+
+    def __str__(self) -> str:
+        return f'Tensor("{self.name}", shape={_shape_str(self.shape)}, dtype={self.dtype.name})'
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):  # TF1: identity, so tensors work as dict keys (feed_dict)
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __bool__(self):
+        raise TypeError(
+            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
+            "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such as "
+            "tf.cond to execute subgraphs conditioned on the value of a tensor.")
+
+    def __iter__(self):
+        raise TypeError("Tensor objects are only iterable when eager execution is enabled. "
+                        "To iterate over this tensor use tf.map_fn.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(
+            f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array. - help: fetch "
+            "it with `sess.run(tensor)` or `tensor.eval()`.")
+
+    def _as_graph_element(self):
+        return self._t
+
+
+class IndexedSlices:
+    """TF1 ``tf.IndexedSlices``: the sparse gradient of a gather (``values``, ``indices``)."""
+
+    __slots__ = ("_s", "_graph")
+
+    def __init__(self, s: tf.IndexedSlices, graph: "_graph.Graph") -> None:
+        self._s = s
+        self._graph = graph
+
+    values = property(lambda self: self._graph._wrap(self._s.values))
+    indices = property(lambda self: self._graph._wrap(self._s.indices))
+    dense_shape = property(lambda self: self._graph._wrap(self._s.dense_shape))
+    dtype = property(lambda self: self._s.dtype)
+    name = property(lambda self: self._s.name)
+    graph = property(lambda self: self._graph)
+    op = property(lambda self: self._graph._wrap(self._s.op))
+
+    def __repr__(self) -> str:
+        return f"IndexedSlices(indices={self.indices}, values={self.values})"
+
+
+# ----- conversion between shim and backing objects -------------------------------------------
+def wrap(obj: Any, graph: "_graph.Graph") -> Any:
+    """Backing object(s) -> shim object(s), one shim object per backing element."""
+    if isinstance(obj, (list, tuple)):
+        items = [wrap(o, graph) for o in obj]
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+            return type(obj)(*items)
+        return type(obj)(items)
+    if isinstance(obj, dict):
+        return type(obj)((k, wrap(v, graph)) for k, v in obj.items())
+    if isinstance(obj, (tf.Tensor, tf.Operation, tf.Variable, tf.IndexedSlices)):
+        key = id(obj)
+        found = graph._wrappers.get(key)
+        if found is not None:
+            return found
+        if isinstance(obj, tf.Variable):
+            from tftrain_compat._src import variables as _variables
+            shim = _variables.Variable._from_backing(obj, graph)
+        elif isinstance(obj, tf.Operation):
+            shim = Operation(obj, graph)
+        elif isinstance(obj, tf.IndexedSlices):
+            shim = IndexedSlices(obj, graph)
+        else:
+            shim = Tensor(obj, graph)
+        graph._wrappers[key] = shim
+        return shim
+    return obj
+
+
+def unwrap(obj: Any) -> Any:
+    """Shim object(s) -> backing object(s); callables are wrapped so TF hands them shim objects."""
+    if isinstance(obj, (Tensor, IndexedSlices)):
+        return obj._t if isinstance(obj, Tensor) else obj._s
+    if isinstance(obj, Operation):
+        return obj._op
+    from tftrain_compat._src import variables as _variables
+    if isinstance(obj, _variables.Variable):
+        return obj._v
+    if isinstance(obj, (list, tuple)):
+        items = [unwrap(o) for o in obj]
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+            return type(obj)(*items)
+        return type(obj)(items)
+    if isinstance(obj, dict):
+        return type(obj)((k, unwrap(v)) for k, v in obj.items())
+    if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
+        return _callback(obj)
+    return obj
+
+
+def _find_graph(obj: Any) -> "_graph.Graph | None":
+    if isinstance(obj, (Tensor, Operation, IndexedSlices)):
+        return obj._graph
+    from tftrain_compat._src import variables as _variables
+    if isinstance(obj, _variables.Variable):
+        return obj._graph
+    if isinstance(obj, (list, tuple)):
+        for o in obj:
+            g = _find_graph(o)
+            if g is not None:
+                return g
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            g = _find_graph(o)
+            if g is not None:
+                return g
+    return None
+
+
+def _callback(fn: Callable) -> Callable:
+    """A user callable handed to TF (tf.cond branches, initializer callables, map_fn bodies).
+
+    TF calls it while building its own (possibly nested function) graph: the callable gets shim
+    objects, its shim results are unwrapped, and ops it makes are built where TF is building.
+    """
+    graph = _graph.get_default_graph()
+
+    @functools.wraps(fn)
+    def callback(*args, **kwargs):
+        _local.callback_depth = getattr(_local, "callback_depth", 0) + 1
+        try:
+            return unwrap(fn(*wrap(args, graph), **wrap(kwargs, graph)))
+        finally:
+            _local.callback_depth -= 1
+    return callback
+
+
+def call_in_graph(fn: Callable, args: tuple, kwargs: dict) -> Any:
+    """Applies a TF2 function to shim objects by recording it in the backing graph."""
+    graph = _find_graph(args) or _find_graph(kwargs) or _graph.get_default_graph()
+    if graph._finalized:
+        raise RuntimeError("Graph is finalized and cannot be modified.")
+    tf_args = unwrap(args)
+    tf_kwargs = unwrap(kwargs)
+    if getattr(_local, "callback_depth", 0):
+        # Inside a callable TF is tracing (cond branch, loop body): build where TF builds.
+        return wrap(fn(*tf_args, **tf_kwargs), graph)
+    with graph.backing.as_default():
+        return wrap(fn(*tf_args, **tf_kwargs), graph)
+
+
+# ----- operator overloads: TF's own, applied in the backing graph ----------------------------
+def _binary(op: Callable, reverse: bool = False) -> Callable:
+    if reverse:
+        return lambda self, other: call_in_graph(lambda a, b: op(b, a), (self, other), {})
+    return lambda self, other: call_in_graph(op, (self, other), {})
+
+
+def _unary(op: Callable) -> Callable:
+    return lambda self: call_in_graph(op, (self,), {})
+
+
+_BINARY = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
+    "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow,
+    "matmul": operator.matmul, "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+}
+
+
+def _install_operators(cls: type) -> None:
+    for name, op in _BINARY.items():
+        setattr(cls, f"__{name}__", _binary(op))
+        setattr(cls, f"__r{name}__", _binary(op, reverse=True))
+    for name, op in {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}.items():
+        setattr(cls, f"__{name}__", _binary(op))
+    cls.__neg__ = _unary(operator.neg)
+    cls.__abs__ = _unary(operator.abs)
+    cls.__invert__ = _unary(operator.invert)
+    cls.__getitem__ = lambda self, key: call_in_graph(operator.getitem, (self, key), {})
+
+
+_install_operators(Tensor)
+
+
+def _tensor_conversion(value, dtype=None, name=None, as_ref=False):
+    """Lets TF's own functions accept shim tensors while they build in the backing graph."""
+    return value._t
+
+
+tf.register_tensor_conversion_function(Tensor, _tensor_conversion)
+# numpy must not try to treat tensors as sequences when building arrays of them
+np_ndarray_priority = 100
+Tensor.__array_priority__ = np_ndarray_priority

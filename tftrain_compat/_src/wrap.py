@@ -1,0 +1,95 @@
+"""The one mechanism that turns TF2 functions into TF1 node builders.
+
+Three tiers (as in array-api-compat): plain aliases for non-op objects (dtypes, error classes);
+``graph_op(fn, renames)`` for any TF2 function, with TF1's renamed keyword arguments mapped to
+TF2's; hand-written functions (in ``ops_*.py``) only where TF1's semantics differ.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+from typing import Any, Callable, Mapping
+
+import tensorflow as tf
+
+from tftrain_compat._src import tensor as _tensor
+
+# TF1 keyword -> TF2 keyword, shared by every wrapped function that had the old name.
+LEGACY_KWARGS: Mapping[str, str] = {
+    "reduction_indices": "axis",
+    "keep_dims": "keepdims",
+    "dimension": "axis",
+    "dim": "axis",
+    "squeeze_dims": "axis",
+    "filter": "filters",
+    "value": "input",
+}
+
+
+def rename_kwargs(kwargs: dict, renames: Mapping[str, str]) -> dict:
+    """Applies ``renames`` (old -> new); giving both raises TF1's ValueError."""
+    for old, new in renames.items():
+        if old in kwargs:
+            if kwargs.get(new) is not None:
+                raise ValueError(f"Cannot specify both '{old}' and '{new}'.")
+            value = kwargs.pop(old)
+            if value is not None or new not in kwargs:
+                kwargs[new] = value
+    return kwargs
+
+
+def graph_op(fn: Callable, renames: Mapping[str, str] | None = None,
+             defaults: Mapping[str, Any] | None = None, name: str | None = None) -> Callable:
+    """Wraps TF2 function ``fn`` so that calling it records a node in the TF1 graph.
+
+    ``renames`` maps TF1 keyword names to ``fn``'s; ``defaults`` replaces a ``None`` argument
+    (TF1's ``keepdims=None`` meaning False, say).
+    """
+    renames = dict(renames or {})
+    defaults = dict(defaults or {})
+
+    @functools.wraps(fn)
+    def builder(*args, **kwargs):
+        if renames:
+            rename_kwargs(kwargs, renames)
+        for key, value in defaults.items():
+            if kwargs.get(key) is None and key in kwargs:
+                kwargs[key] = value
+        return _tensor.call_in_graph(fn, args, kwargs)
+
+    if name:
+        builder.__name__ = builder.__qualname__ = name
+    builder.__tf2_function__ = fn
+    return builder
+
+
+def wraps_tf2(obj: Any) -> Any:
+    """Generic fallback for a TF2 attribute: functions become node builders, modules wrap their
+    members the same way, classes and constants pass through unchanged."""
+    if isinstance(obj, types.ModuleType):
+        return WrappedModule(obj)
+    if inspect.isclass(obj) or not callable(obj):
+        return obj
+    return graph_op(obj)
+
+
+class WrappedModule(types.ModuleType):
+    """A TF2 module (``tf.math``, ``tf.image``...) whose functions record TF1 graph nodes."""
+
+    def __init__(self, module: types.ModuleType, overrides: Mapping[str, Any] | None = None):
+        super().__init__(module.__name__)
+        self._module = module
+        self._overrides = dict(overrides or {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self._overrides:
+            return self._overrides[name]
+        value = wraps_tf2(getattr(self._module, name))
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(dir(self._module)) | set(self._overrides))

@@ -1,0 +1,25 @@
+"""TF1 ``tf.train``: optimizers, learning-rate decay and the global step."""
+from __future__ import annotations
+
+from tftrain_compat._src import unsupported as _unsupported
+from tftrain_compat._src.training.adam import AdamOptimizer as AdamOptimizer
+from tftrain_compat._src.training.gradient_descent import (
+    GradientDescentOptimizer as GradientDescentOptimizer,
+)
+from tftrain_compat._src.training.learning_rate_decay import (
+    exponential_decay as exponential_decay, inverse_time_decay as inverse_time_decay,
+    natural_exp_decay as natural_exp_decay,
+)
+from tftrain_compat._src.training.momentum import MomentumOptimizer as MomentumOptimizer
+from tftrain_compat._src.training.optimizer import Optimizer as Optimizer
+from tftrain_compat._src.training.training_util import (
+    assert_global_step as assert_global_step, create_global_step as create_global_step,
+    get_global_step as get_global_step, get_or_create_global_step as get_or_create_global_step,
+    global_step as global_step,
+)
+
+
+def __getattr__(name: str):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise _unsupported.missing_error("tf.train." + name)
