@@ -43,15 +43,15 @@ class Variable:
             kwargs["shape"] = tf.TensorShape(None)
         elif shape is not None:
             kwargs["shape"] = shape
-        backing = _tensor.call_in_graph(_make_backing, (), kwargs)
+        backing = _tensor.unwrap(_tensor.call_in_graph(_make_backing, (), kwargs))
         graph = _tensor._find_graph(initial_value) or _graph.get_default_graph()
         self._init_from(backing, graph)
         if collections is not None:
             # TF2's tf.Variable has no `collections`; move it by hand to honour TF1's argument.
             for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES):
                 ref = graph.get_collection_ref(key)
-                if backing in ref:
-                    ref.remove(backing)
+                # identity, not ==: a variable's == is elementwise
+                ref[:] = [v for v in ref if v is not backing]
             names = [collections] if isinstance(collections, str) else list(collections)
             if trainable and GraphKeys.TRAINABLE_VARIABLES not in names:
                 names.append(GraphKeys.TRAINABLE_VARIABLES)

@@ -1,0 +1,37 @@
+"""Shared fixtures. tf.compat.v1 is the oracle: tests use it only inside a `tf.Graph()` context."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=12, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else
+                      os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; missing is a failure under CI=true and a skip elsewhere."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing; CI needs ../shared beside the checkout")
+        pytest.skip(f"{path} is missing (../shared beside the checkout)")
+    return path
+
+
+@pytest.fixture
+def fresh_graph():
+    """A new default shim graph for the test (the global default is reset after)."""
+    import tftrain_compat as tf
+    tf.reset_default_graph()
+    yield tf.get_default_graph()
+    tf.reset_default_graph()
