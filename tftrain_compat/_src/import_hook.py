@@ -27,6 +27,7 @@ SERVED: dict[str, str] = {
     "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
     "tensorflow.examples.tutorials.mnist.input_data": "tftrain_compat.examples.tutorials.mnist.input_data",
 }
+# Served names that have served children: these are served as alias packages.
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in SERVED) & frozenset(SERVED)
 MARKER = "_tftrain_compat_import_hook"
 

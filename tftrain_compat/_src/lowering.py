@@ -24,6 +24,8 @@ class Plan:
 
     graph_def: graph_pb2.GraphDef
     feed_names: list[str]                     # fed tensor names, in argument order
+    used_feeds: frozenset                     # the fed tensors the pruned graph consumes
+    aliases: dict                             # other tensor name -> fed name it stands for
     feed_specs: list[tf.TensorSpec]
     target_names: list[str]                   # tensor names ("x:0") and op names ("init")
     var_handles: list[tuple[str, tf.DType, tf.TensorShape]]  # VarHandleOp name, dtype, shape
@@ -56,15 +58,26 @@ def _unfed_placeholder_error(node) -> Exception:
     return tf.errors.InvalidArgumentError(None, None, text)
 
 
-def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec]) -> Plan:
+def variable_reads(graph, handle_name: str) -> list[str]:
+    """Every ReadVariableOp output of a variable: feeding a TF1 (ref) variable overrides them all."""
+    _, nodes = _graph_def(graph)
+    return [n.name + ":0" for n in nodes.values()
+            if n.op == "ReadVariableOp" and n.input and n.input[0].split(":")[0] == handle_name]
+
+
+def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec],
+              aliases: dict[str, str] | None = None) -> Plan:
     """Prunes the backing graph to what ``target_names`` need given the fed tensors.
 
+    ``aliases`` maps further tensor names to a fed name whose value they take (a fed variable).
     Raises TF1's ``InvalidArgumentError`` for a placeholder the targets need but nobody fed.
     """
+    aliases = dict(aliases or {})
     full, nodes = _graph_def(graph)
+    fed_or_alias = set(feeds) | set(aliases)
     keep: dict[str, Any] = {}
     handles: dict[str, Any] = {}
-    stack = [t.split(":")[0] for t in target_names if t not in feeds]
+    stack = [t.split(":")[0] for t in target_names if t not in fed_or_alias]
     while stack:
         name = stack.pop()
         if name in keep or name in handles:
@@ -79,10 +92,10 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
         for inp in node.input:
             if inp.startswith("^"):
                 stack.append(inp[1:])
-            elif _tensor_name(inp) not in feeds:
+            elif _tensor_name(inp) not in fed_or_alias:
                 stack.append(inp.split(":")[0])
 
-    reads, inits = set(), set()
+    reads, inits, used_feeds = set(), set(), set()
     pruned = graph_pb2.GraphDef()
     pruned.versions.CopyFrom(full.versions)
     pruned.library.CopyFrom(full.library)
@@ -95,6 +108,8 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
         if "_class" in new.attr:
             del new.attr["_class"]
         for inp in node.input:
+            if not inp.startswith("^") and _tensor_name(inp) in fed_or_alias:
+                used_feeds.add(_tensor_name(inp))
             src = inp.lstrip("^").split(":")[0]
             if src in handles:
                 (inits if node.op == "AssignVariableOp" else
@@ -103,7 +118,8 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
     var_handles = [(name, tf.as_dtype(n.attr["dtype"].type), tf.TensorShape(n.attr["shape"].shape))
                    for name, n in sorted(handles.items())]
     feed_names = list(feeds)
-    return Plan(graph_def=pruned, feed_names=feed_names,
+    return Plan(graph_def=pruned, feed_names=feed_names, used_feeds=frozenset(used_feeds),
+                aliases=aliases,
                 feed_specs=[feeds[n] for n in feed_names], target_names=list(target_names),
                 var_handles=var_handles, reads=frozenset(reads), inits=frozenset(inits))
 
@@ -112,10 +128,14 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Variable]) -> tf.types.expe
     """Traces ``plan`` into a ``tf.function`` over the given per-session variables."""
     fed = {name: i for i, name in enumerate(plan.feed_names)}
     op_targets = [n for n in plan.target_names if ":" not in n]
-    imported_names = [n for n in plan.target_names if n not in fed]
+    imported_names = [n for n in plan.target_names
+                      if n not in fed and plan.aliases.get(n) not in fed]
 
     def lowered(*args):
-        input_map = dict(zip(plan.feed_names, args))
+        input_map = {n: a for n, a in zip(plan.feed_names, args) if n in plan.used_feeds}
+        for alias, name in plan.aliases.items():
+            if alias in plan.used_feeds:
+                input_map[alias] = args[fed[name]]
         for name, _, _ in plan.var_handles:
             # tf.identity captures the session's own variable into the function.
             input_map[name + ":0"] = tf.identity(variables[name].handle)
@@ -124,7 +144,8 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Variable]) -> tf.types.expe
         by_name = dict(zip(imported_names, imported))
         ops = [by_name[n] for n in op_targets]
         with tf.control_dependencies(ops):
-            outputs = [tf.identity(args[fed[n]] if n in fed else by_name[n])
+            outputs = [tf.identity(args[fed[plan.aliases.get(n, n)]]
+                                   if plan.aliases.get(n, n) in fed else by_name[n])
                        for n in plan.target_names if ":" in n]
             return outputs + [tf.constant(0)]
 

@@ -17,6 +17,7 @@ set), and then parsed. A failed fetch leaves nothing behind. See docs/mnist_read
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import logging
@@ -162,15 +163,14 @@ class _Source:
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        self._sums: dict[str, str] | None | bool = False  # False: not looked up yet
 
     def fetch(self, filename: str, dest: str) -> None:
         raise NotImplementedError
 
+    @functools.cached_property
     def sums(self) -> dict[str, str] | None:
-        if self._sums is False:
-            self._sums = self.load_sums()
-        return self._sums  # type: ignore[return-value]
+        """The source's SHA256SUMS as {name: digest}, None when it has none (looked up once)."""
+        return self.load_sums()
 
     def load_sums(self) -> dict[str, str] | None:
         return None
@@ -178,7 +178,7 @@ class _Source:
     def install(self, tmp: str, filename: str, dest: str) -> None:
         """Verify the temporary copy ``tmp``, parse it, then rename it to ``dest``."""
         sha, md5 = _hashes(tmp)
-        sums = self.sums()
+        sums = self.sums
         if sums is not None:
             if filename not in sums:
                 raise _Failed("its %s does not list %s" % (SUMS_NAME, filename))
@@ -262,6 +262,8 @@ def _reason(err: BaseException) -> str:
         if not isinstance(err.reason, BaseException):
             return str(err.reason)
         err = err.reason
+    if isinstance(err, _Transient):
+        return str(err)
     if isinstance(err, TimeoutError):
         return "timed out (no data for %gs; see $%s)" % (_timeout(), ENV_TIMEOUT)
     return "%s: %s" % (type(err).__name__, err)
@@ -326,7 +328,7 @@ class _UrlSource(_Source):
 
     def fetch(self, filename: str, dest: str) -> None:
         self._check_allowed()
-        self.sums()
+        self.sums  # noqa: B018 -- SHA256SUMS first: an unreachable source fails before any download
         url = self.url + filename
         tmp = _temp_in(dest)
         try:

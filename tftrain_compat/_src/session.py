@@ -147,19 +147,25 @@ class BaseSession:
     def _compile(self, fetches: Any, feed_dict: dict) -> _Compiled:
         handler = _fetches.FetchHandler(self._graph, fetches)
         feeds: dict[str, tf.TensorSpec] = {}
+        aliases: dict[str, str] = {}
         feed_keys, feed_np, feed_dims = [], [], []
         for key, value in feed_dict.items():
             t = _feed_key_tensor(self._graph, key)
             _check_feed_value(value, t, key)
             feeds[t.name] = tf.TensorSpec(t.shape, t.dtype)
+            if isinstance(key, _variables.Variable):
+                # TF1 (ref variables): a fed variable's every read in this run sees the value.
+                for read in lowering.variable_reads(self._graph, key._v.handle.op.name):
+                    if read != t.name:
+                        aliases[read] = t.name
             feed_keys.append(key)
             feed_np.append(t.dtype.as_numpy_dtype)
             feed_dims.append(t.shape)
-        cache_key = (tuple(handler.targets), frozenset(feeds))
+        cache_key = (tuple(handler.targets), frozenset(feeds), frozenset(aliases))
         plans = self._graph._lowering_cache.setdefault("plans", {})
         plan = plans.get(cache_key)
         if plan is None:
-            plan = lowering.make_plan(self._graph, handler.targets, feeds)
+            plan = lowering.make_plan(self._graph, handler.targets, feeds, aliases)
             plans[cache_key] = plan
         # Arguments follow the plan's order.
         order = {name: i for i, name in enumerate(plan.feed_names)}

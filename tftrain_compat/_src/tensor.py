@@ -20,14 +20,6 @@ from tftrain_compat._src import graph as _graph
 _local = threading.local()
 
 
-def _shape_str(shape: tf.TensorShape) -> str:
-    """TF1's shape text: ``(?, 784)``, ``<unknown>``, ``(3,)``."""
-    if shape.rank is None:
-        return "<unknown>"
-    dims = ["?" if d is None else str(d) for d in shape.as_list()]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
-
-
 class Operation:
     """A TF1 graph operation (``tf.Operation``). ``run()`` executes it in the default session."""
 
@@ -94,11 +86,12 @@ class Tensor:
         from tftrain_compat._src import session as _session
         return _session._run_with_default(self, feed_dict, session, "eval")
 
+    # Texts as tf.compat.v1 prints them on TF2 (the oracle): Tensor("x:0", shape=(None, 3), ...)
     def __repr__(self) -> str:
-        return f'<tf.Tensor \'{self.name}\' shape={_shape_str(self.shape)} dtype={self.dtype.name}>'
+        return repr(self._t)
 
     def __str__(self) -> str:
-        return f'Tensor("{self.name}", shape={_shape_str(self.shape)}, dtype={self.dtype.name})'
+        return str(self._t)
 
     __hash__ = object.__hash__
 

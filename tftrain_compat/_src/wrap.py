@@ -31,11 +31,13 @@ def rename_kwargs(kwargs: dict, renames: Mapping[str, str]) -> dict:
     """Applies ``renames`` (old -> new); giving both raises TF1's ValueError."""
     for old, new in renames.items():
         if old in kwargs:
+            value = kwargs.pop(old)
+            if value is None:
+                kwargs.setdefault(new, None)
+                continue
             if kwargs.get(new) is not None:
                 raise ValueError(f"Cannot specify both '{old}' and '{new}'.")
-            value = kwargs.pop(old)
-            if value is not None or new not in kwargs:
-                kwargs[new] = value
+            kwargs[new] = value
     return kwargs
 
 
