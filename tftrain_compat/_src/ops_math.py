@@ -72,8 +72,8 @@ def _div_python2(x, y, name=None):
     x = tf.convert_to_tensor(x, name="x")
     y = tf.convert_to_tensor(y, dtype=x.dtype.base_dtype, name="y")
     if x.dtype.is_floating or x.dtype.is_complex:
-        return tf.math.realdiv(x, y, name=name)
-    return tf.math.floordiv(x, y, name=name)
+        return tf.raw_ops.RealDiv(x=x, y=y, name=name)
+    return tf.raw_ops.FloorDiv(x=x, y=y, name=name)
 
 
 log = graph_op(tf.math.log, name="log")
