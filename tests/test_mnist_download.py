@@ -169,7 +169,8 @@ def test_dropped_connection_is_retried_then_reported(tls: bool, ca: trustme.CA, 
         with pytest.raises(MNISTDataError) as err:
             input_data.read_data_sets(str(target), source_url=server.url)
         assert server.requests[MNIST_FILES[0]] == 3
-    assert "connection dropped after %d of %d bytes (after 3 attempts)" % (size // 2, size) in str(err.value)
+    assert "%strain-images-idx3-ubyte.gz: connection dropped after %d of %d bytes (after 3 attempts)" % (
+        server.url, size // 2, size) in str(err.value)
     assert err.value.filename == MNIST_FILES[0]
     assert leftovers(target) == [] and not (target / MNIST_FILES[0]).exists()
 
