@@ -14,6 +14,17 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
+# Stateful random kernels -> their counterparts over an explicit Philox state: the same numbers
+# (TF's own fill functors and distributions), but the stream lives in a per-session variable
+# [counter, seed2, seed] that every compiled function advances, so each random op keeps ONE
+# stream per Session, as TF1's single kernel instance did. RandomUniformInt is left alone: its
+# stateful counterpart draws different numbers (see docs).
+_RNG_REWRITE = {
+    "RandomUniform": "StatefulUniform",
+    "RandomStandardNormal": "StatefulStandardNormalV2",
+    "TruncatedNormal": "StatefulTruncatedNormal",
+}
+_PHILOX = 1
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
@@ -24,13 +35,14 @@ class Plan:
 
     graph_def: graph_pb2.GraphDef
     feed_names: list[str]                     # fed tensor names, in argument order
-    used_feeds: frozenset                     # the fed tensors the pruned graph consumes
-    aliases: dict                             # other tensor name -> fed name it stands for
     feed_specs: list[tf.TensorSpec]
     target_names: list[str]                   # tensor names ("x:0") and op names ("init")
     var_handles: list[tuple[str, tf.DType, tf.TensorShape]]  # VarHandleOp name, dtype, shape
     reads: frozenset = field(default_factory=frozenset)  # variables whose value is used
     inits: frozenset = field(default_factory=frozenset)  # variables assigned (initialized)
+    used_feeds: frozenset = field(default_factory=frozenset)  # fed tensors the graph consumes
+    aliases: dict = field(default_factory=dict)  # other tensor name -> fed name it stands for
+    rng_ops: list = field(default_factory=list)  # (random op name, seed, seed2)
 
 
 def _tensor_name(inp: str) -> str:
@@ -65,6 +77,29 @@ def variable_reads(graph, handle_name: str) -> list[str]:
             if n.op == "ReadVariableOp" and n.input and n.input[0].split(":")[0] == handle_name]
 
 
+def rng_state_name(op_name: str) -> str:
+    return op_name + "/rng_state"
+
+
+def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node) -> None:
+    """RandomUniform(shape; seed, seed2) -> StatefulUniform(state, Philox, shape), in place."""
+    shape_dtype = node.attr["T"].type
+    dtype = node.attr["dtype"].type
+    data_inputs = [i for i in node.input if not i.startswith("^")]
+    controls = [i for i in node.input if i.startswith("^")]
+    state = graph_def.node.add(name=rng_state_name(node.name), op="Placeholder")
+    state.attr["dtype"].type = tf.resource.as_datatype_enum
+    alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
+    alg.attr["dtype"].type = tf.int64.as_datatype_enum
+    alg.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(_PHILOX, tf.int64))
+    node.op = _RNG_REWRITE[node.op]
+    node.ClearField("attr")
+    node.attr["dtype"].type = dtype
+    node.attr["shape_dtype"].type = shape_dtype
+    del node.input[:]
+    node.input.extend([state.name, alg.name] + data_inputs + controls)
+
+
 def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec],
               aliases: dict[str, str] | None = None) -> Plan:
     """Prunes the backing graph to what ``target_names`` need given the fed tensors.
@@ -96,6 +131,7 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
                 stack.append(inp.split(":")[0])
 
     reads, inits, used_feeds = set(), set(), set()
+    rng_ops = []
     pruned = graph_pb2.GraphDef()
     pruned.versions.CopyFrom(full.versions)
     pruned.library.CopyFrom(full.library)
@@ -104,6 +140,9 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
             continue
         new = pruned.node.add()
         new.CopyFrom(node)
+        if node.op in _RNG_REWRITE:
+            rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
+            _rewrite_random_op(pruned, new)
         # Colocation only steers placement; the handles it names are mapped, not imported.
         if "_class" in new.attr:
             del new.attr["_class"]
@@ -119,13 +158,15 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
                    for name, n in sorted(handles.items())]
     feed_names = list(feeds)
     return Plan(graph_def=pruned, feed_names=feed_names, used_feeds=frozenset(used_feeds),
-                aliases=aliases,
+                aliases=aliases, rng_ops=rng_ops,
                 feed_specs=[feeds[n] for n in feed_names], target_names=list(target_names),
                 var_handles=var_handles, reads=frozenset(reads), inits=frozenset(inits))
 
 
-def compile_plan(plan: Plan, variables: dict[str, tf.Variable]) -> tf.types.experimental.PolymorphicFunction:
-    """Traces ``plan`` into a ``tf.function`` over the given per-session variables."""
+def compile_plan(plan: Plan, variables: dict[str, tf.Variable],
+                 rng_states: dict[str, tf.Variable]) -> tf.types.experimental.PolymorphicFunction:
+    """Traces ``plan`` into a ``tf.function`` over the given per-session variables and random
+    streams (``rng_states``, keyed by random op name)."""
     fed = {name: i for i, name in enumerate(plan.feed_names)}
     op_targets = [n for n in plan.target_names if ":" not in n]
     imported_names = [n for n in plan.target_names
@@ -139,6 +180,8 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Variable]) -> tf.types.expe
         for name, _, _ in plan.var_handles:
             # tf.identity captures the session's own variable into the function.
             input_map[name + ":0"] = tf.identity(variables[name].handle)
+        for name, _, _ in plan.rng_ops:
+            input_map[rng_state_name(name) + ":0"] = tf.identity(rng_states[name].handle)
         imported = tf.graph_util.import_graph_def(
             plan.graph_def, input_map=input_map, return_elements=imported_names, name="")
         by_name = dict(zip(imported_names, imported))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import threading
 from typing import Any, Iterator
 
@@ -48,6 +49,7 @@ class BaseSession:
         self._closed = False
         self._entered = False
         self._variables: dict[str, tf.Variable] = {}
+        self._rng_states: dict[str, tf.Variable] = {}
         self._initialized: set[str] = set()
         self._cache: dict[Any, _Compiled] = {}
         self._default_ctx: list = []
@@ -62,6 +64,7 @@ class BaseSession:
         """Releases the session's variables; idempotent. Later runs raise RuntimeError."""
         self._closed = True
         self._variables.clear()
+        self._rng_states.clear()
         self._cache.clear()
         self._initialized.clear()
 
@@ -174,7 +177,10 @@ class BaseSession:
         for name, dtype, shape in plan.var_handles:
             if name not in self._variables:
                 self._variables[name] = _session_variable(dtype, shape)
-        function = lowering.compile_plan(plan, self._variables)
+        for name, seed, seed2 in plan.rng_ops:
+            if name not in self._rng_states:
+                self._rng_states[name] = _rng_state(seed, seed2)
+        function = lowering.compile_plan(plan, self._variables, self._rng_states)
         compiled = _Compiled()
         compiled.call, _ = lowering.fast_caller(function)
         compiled.function = function
@@ -258,6 +264,18 @@ def _session_variable(dtype: tf.DType, shape: tf.TensorShape) -> tf.Variable:
                                trainable=False)
         return tf.Variable(tf.zeros([], dtype) if dtype != tf.string else tf.constant(""),
                            shape=tf.TensorShape(None), trainable=False)
+
+
+def _rng_state(seed: int, seed2: int) -> tf.Variable:
+    """A random op's stream in this session: Philox state [counter, seed2, seed].
+
+    Seeds (0, 0) meant "nondeterministic" to TF1's kernels: draw fresh ones per session.
+    """
+    if seed == 0 and seed2 == 0:
+        sysrand = random.SystemRandom()
+        seed, seed2 = sysrand.getrandbits(62), sysrand.getrandbits(62)
+    with tf.init_scope():
+        return tf.Variable(np.array([0, seed2, seed], np.int64), trainable=False)
 
 
 def _feed_key_tensor(graph, key) -> tf.Tensor:
