@@ -58,7 +58,8 @@ def add_to_collections(names, value: Any) -> None:
 
 def gradients(ys, xs, grad_ys=None, name: str = "gradients",
               colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
-              aggregation_method=None, stop_gradients=None):
+              aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=tf.UnconnectedGradients.NONE):
     """TF1 ``tf.gradients``: symbolic d(sum ys)/d(xs), None where unconnected.
 
     ``colocate_gradients_with_ops`` only steered placement and is accepted and ignored.
@@ -67,7 +68,8 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
         lambda ys_, xs_, gy, sg: tf.gradients(ys_, xs_, grad_ys=gy, name=name,
                                               gate_gradients=gate_gradients,
                                               aggregation_method=aggregation_method,
-                                              stop_gradients=sg),
+                                              stop_gradients=sg,
+                                              unconnected_gradients=unconnected_gradients),
         (ys, xs, grad_ys, stop_gradients), {})
 
 
