@@ -78,7 +78,30 @@ from tftrain_compat._src.ops_random import (  # noqa: F401
     random_uniform as random_uniform, truncated_normal as truncated_normal,
 )
 
+from tftrain_compat._src.initializers import (  # noqa: F401
+    constant_initializer as constant_initializer,
+    glorot_normal_initializer as glorot_normal_initializer,
+    glorot_uniform_initializer as glorot_uniform_initializer, ones_initializer as ones_initializer,
+    orthogonal_initializer as orthogonal_initializer,
+    random_normal_initializer as random_normal_initializer,
+    random_uniform_initializer as random_uniform_initializer,
+    truncated_normal_initializer as truncated_normal_initializer,
+    uniform_unit_scaling_initializer as uniform_unit_scaling_initializer,
+    variance_scaling_initializer as variance_scaling_initializer,
+    zeros_initializer as zeros_initializer,
+)
+from tftrain_compat._src.variable_scope import (  # noqa: F401
+    AUTO_REUSE as AUTO_REUSE, VariableScope as VariableScope,
+    get_local_variable as get_local_variable, get_variable as get_variable,
+    get_variable_scope as get_variable_scope, no_regularizer as no_regularizer,
+    variable_scope as variable_scope,
+)
+from tftrain_compat._src.ops_clip import (  # noqa: F401
+    clip_by_average_norm as clip_by_average_norm, global_norm as global_norm, tuple as tuple,
+)
+
 from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
+from tftrain_compat import losses as losses  # noqa: E402,F401
 from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 
 __version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running

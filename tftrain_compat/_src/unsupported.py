@@ -43,8 +43,6 @@ UNSUPPORTED: dict[str, str] = {
     "tf.nn.static_rnn": "tf.keras.layers.RNN (TF2)",
     "tf.Print": "tf.print (TF2) in TF2 code",
     "tf.random_poisson": "tf.random.poisson(shape, lam) (TF2; note the argument order)",
-    "tf.get_variable": "tf.Variable (get_variable and variable_scope are planned; issue 3)",
-    "tf.variable_scope": "tf.name_scope (variable_scope is planned; issue 3)",
 }
 
 

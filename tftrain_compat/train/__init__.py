@@ -11,6 +11,9 @@ from tftrain_compat._src.training.learning_rate_decay import (
     natural_exp_decay as natural_exp_decay,
 )
 from tftrain_compat._src.training.momentum import MomentumOptimizer as MomentumOptimizer
+from tftrain_compat._src.training.moving_averages import (
+    ExponentialMovingAverage as ExponentialMovingAverage,
+)
 from tftrain_compat._src.training.optimizer import Optimizer as Optimizer
 from tftrain_compat._src.training.training_util import (
     assert_global_step as assert_global_step, create_global_step as create_global_step,

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported
+from tftrain_compat._src.initializers import (  # noqa: F401
+    contrib_variance_scaling_initializer as variance_scaling_initializer,
+    xavier_initializer as xavier_initializer,
+    xavier_initializer_conv2d as xavier_initializer_conv2d,
+)
 from tftrain_compat._src.regularizers import (  # noqa: F401
     apply_regularization as apply_regularization, l1_l2_regularizer as l1_l2_regularizer,
     l1_regularizer as l1_regularizer, l2_regularizer as l2_regularizer,
