@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported
+from tftrain_compat._src.training.adadelta import AdadeltaOptimizer as AdadeltaOptimizer
+from tftrain_compat._src.training.adagrad import AdagradOptimizer as AdagradOptimizer
+from tftrain_compat._src.training.adagrad_da import AdagradDAOptimizer as AdagradDAOptimizer
 from tftrain_compat._src.training.adam import AdamOptimizer as AdamOptimizer
+from tftrain_compat._src.training.ftrl import FtrlOptimizer as FtrlOptimizer
 from tftrain_compat._src.training.gradient_descent import (
     GradientDescentOptimizer as GradientDescentOptimizer,
 )
@@ -10,11 +14,25 @@ from tftrain_compat._src.training.learning_rate_decay import (
     exponential_decay as exponential_decay, inverse_time_decay as inverse_time_decay,
     natural_exp_decay as natural_exp_decay,
 )
+from tftrain_compat._src.training.learning_rate_decay import (
+    cosine_decay as cosine_decay, cosine_decay_restarts as cosine_decay_restarts,
+    linear_cosine_decay as linear_cosine_decay,
+    noisy_linear_cosine_decay as noisy_linear_cosine_decay,
+    piecewise_constant as piecewise_constant,
+    piecewise_constant_decay as piecewise_constant_decay, polynomial_decay as polynomial_decay,
+)
 from tftrain_compat._src.training.momentum import MomentumOptimizer as MomentumOptimizer
 from tftrain_compat._src.training.moving_averages import (
     ExponentialMovingAverage as ExponentialMovingAverage,
 )
 from tftrain_compat._src.training.optimizer import Optimizer as Optimizer
+from tftrain_compat._src.training.proximal_adagrad import (
+    ProximalAdagradOptimizer as ProximalAdagradOptimizer,
+)
+from tftrain_compat._src.training.proximal_gradient_descent import (
+    ProximalGradientDescentOptimizer as ProximalGradientDescentOptimizer,
+)
+from tftrain_compat._src.training.rmsprop import RMSPropOptimizer as RMSPropOptimizer
 from tftrain_compat._src.training.training_util import (
     assert_global_step as assert_global_step, create_global_step as create_global_step,
     get_global_step as get_global_step, get_or_create_global_step as get_or_create_global_step,
