@@ -1,0 +1,299 @@
+"""Per-step training cost, side by side in one process: tftrain_compat vs tf.compat.v1 (vs TF2).
+
+Two models, both from ../shared/legacy_scripts, batch 100:
+  softmax  softmax regression 784 -> 10, ``-sum(y * log(softmax))`` loss, GradientDescent(0.1)
+  cnn      the seed CNN (conv5x5x32, pool, conv5x5x64, pool, fc1024 + dropout(keep 0.5), fc10),
+           MomentumOptimizer(0.001, 0.9)
+
+Each is built three times in this one process:
+  shim       ``import tftrain_compat as tf``, the legacy graph code, ``tf.Session().run``
+  compat.v1  the same graph code on ``tf.compat.v1`` inside ``with tf.Graph().as_default():``
+             and ``tf.compat.v1.Session`` (graph mode, TF1's own runtime path)
+  tf2        a hand-written TF2 port: ``tf.Variable`` + ``tf.GradientTape`` in a ``tf.function``
+             with an input signature, updating through the same ``tf.raw_ops.ResourceApply*``
+             kernels, called with the NumPy batches (the public call path)
+
+Every implementation is fed the same pre-drawn NumPy batches. After a warm-up (tracing, first
+allocations; not timed), each round times N steps of every implementation in turn, rotating the
+order from round to round. The table reports per implementation the median round's time per
+step, the fastest round's, ``ratio`` = the median over rounds of (this implementation's round /
+compat.v1's round), the rounds being back to back and so under the same machine load (<= 1.00
+means at least as fast), and ``best ratio`` = fastest round / compat.v1's fastest round. Nothing
+here asserts a time.
+
+    python benchmarks/bench_step.py                      # defaults, about 2 minutes on 2 cores
+    python benchmarks/bench_step.py --softmax-steps 300 --cnn-steps 5 --rounds 3   # quick look
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import os
+import platform
+import statistics
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import tftrain_compat  # noqa: E402
+
+tf.get_logger().setLevel("ERROR")  # compat.v1's keep_prob deprecation notice is not a result
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "mnist_small"
+BATCH_SIZE = 100
+N_BATCHES = 50          # distinct pre-drawn batches, cycled through
+IMPLS = ("shim", "compat.v1", "tf2")
+
+Step = Callable[[np.ndarray, np.ndarray], object]
+
+
+# ----- data --------------------------------------------------------------------------------------
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX (MNIST) .gz file as a uint8 array of its declared shape."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_batches(data_dir: Path, seed: int = 0) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
+    """N_BATCHES batches of (images float32 [100, 784] in [0, 1], one-hot float32 [100, 10]).
+
+    Real MNIST training digits from ``data_dir`` when its files are there, random data otherwise.
+    """
+    rng = np.random.RandomState(seed)
+    images_path = data_dir / "train-images-idx3-ubyte.gz"
+    labels_path = data_dir / "train-labels-idx1-ubyte.gz"
+    if images_path.is_file() and labels_path.is_file():
+        images = _read_idx(images_path).reshape(-1, 784).astype(np.float32) / 255.0
+        labels = _read_idx(labels_path).astype(np.int64)
+        source = f"{len(images)} MNIST digits from {data_dir}"
+    else:
+        images = rng.rand(BATCH_SIZE * N_BATCHES, 784).astype(np.float32)
+        labels = rng.randint(0, 10, size=len(images))
+        source = f"random data ({data_dir} not found)"
+    one_hot = np.eye(10, dtype=np.float32)[labels]
+    batches = []
+    for _ in range(N_BATCHES):
+        idx = rng.choice(len(images), BATCH_SIZE, replace=False)
+        batches.append((np.ascontiguousarray(images[idx]), np.ascontiguousarray(one_hot[idx])))
+    return batches, source
+
+
+# ----- the legacy graph code, written once for tftrain_compat and tf.compat.v1 --------------------
+def _legacy_softmax(tf1) -> tuple:
+    """mnist_softmax_gd.py's graph on namespace ``tf1``; returns (x, y, extra_feed, train_op)."""
+    x = tf1.placeholder(tf1.float32, [None, 784])
+    y = tf1.placeholder(tf1.float32, [None, 10])
+    W = tf1.Variable(tf1.zeros([784, 10]))
+    b = tf1.Variable(tf1.zeros([10]))
+    y_pred = tf1.nn.softmax(tf1.matmul(x, W) + b)
+    cross_entropy = tf1.reduce_mean(-tf1.reduce_sum(y * tf1.log(y_pred), reduction_indices=[1]))
+    train_step = tf1.train.GradientDescentOptimizer(0.1).minimize(cross_entropy)
+    return x, y, {}, train_step
+
+
+def _legacy_cnn(tf1) -> tuple:
+    """mnist_cnn_momentum.py's graph on namespace ``tf1``; returns (x, y, extra_feed, train_op)."""
+    x = tf1.placeholder(tf1.float32, [None, 784])
+    y = tf1.placeholder(tf1.float32, [None, 10])
+    W_conv1 = tf1.Variable(tf1.truncated_normal([5, 5, 1, 32], stddev=0.1))
+    b_conv1 = tf1.Variable(tf1.constant(0.1, shape=[32]))
+    x_image = tf1.reshape(x, [-1, 28, 28, 1])
+    h_conv1 = tf1.nn.relu(tf1.nn.conv2d(x_image, W_conv1, strides=[1, 1, 1, 1],
+                                        padding="SAME") + b_conv1)
+    h_pool1 = tf1.nn.max_pool(h_conv1, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+    W_conv2 = tf1.Variable(tf1.truncated_normal([5, 5, 32, 64], stddev=0.1))
+    b_conv2 = tf1.Variable(tf1.constant(0.1, shape=[64]))
+    h_conv2 = tf1.nn.relu(tf1.nn.conv2d(h_pool1, W_conv2, strides=[1, 1, 1, 1],
+                                        padding="SAME") + b_conv2)
+    h_pool2 = tf1.nn.max_pool(h_conv2, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+    W_fc1 = tf1.Variable(tf1.truncated_normal([7 * 7 * 64, 1024], stddev=0.1))
+    b_fc1 = tf1.Variable(tf1.constant(0.1, shape=[1024]))
+    h_pool2_flat = tf1.reshape(h_pool2, [-1, 7 * 7 * 64])
+    h_fc1 = tf1.nn.relu(tf1.matmul(h_pool2_flat, W_fc1) + b_fc1)
+    keep_prob = tf1.placeholder(tf1.float32)
+    h_fc1_drop = tf1.nn.dropout(h_fc1, keep_prob)
+    W_fc2 = tf1.Variable(tf1.truncated_normal([1024, 10], stddev=0.1))
+    b_fc2 = tf1.Variable(tf1.constant(0.1, shape=[10]))
+    y_pred = tf1.nn.softmax(tf1.matmul(h_fc1_drop, W_fc2) + b_fc2)
+    cross_entropy = tf1.reduce_mean(-tf1.reduce_sum(y * tf1.log(y_pred), reduction_indices=[1]))
+    train_step = tf1.train.MomentumOptimizer(0.001, 0.9).minimize(cross_entropy)
+    return x, y, {keep_prob: 0.5}, train_step
+
+
+LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn}
+
+
+def shim_step(model: str) -> Step:
+    """The legacy graph on tftrain_compat, run through its ``Session.run``."""
+    shim = tftrain_compat
+    shim.reset_default_graph()
+    shim.set_random_seed(0)
+    x, y, extra, train_op = LEGACY[model](shim)
+    sess = shim.Session()
+    sess.run(shim.global_variables_initializer())
+    return lambda xs, ys: sess.run(train_op, feed_dict={x: xs, y: ys, **extra})
+
+
+def compat_v1_step(model: str) -> Step:
+    """The legacy graph on tf.compat.v1 in graph mode, run through ``tf.compat.v1.Session``."""
+    v1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(0)
+        x, y, extra, train_op = LEGACY[model](v1)
+        init = v1.global_variables_initializer()
+    sess = v1.Session(graph=graph)
+    sess.run(init)
+    return lambda xs, ys: sess.run(train_op, feed_dict={x: xs, y: ys, **extra})
+
+
+# ----- hand-written TF2 ports ----------------------------------------------------------------------
+_SIGNATURE = [tf.TensorSpec([None, 784], tf.float32), tf.TensorSpec([None, 10], tf.float32)]
+
+
+def tf2_step(model: str) -> Step:
+    """A TF2 port: tf.Variable + GradientTape in a tf.function, TF1's update kernels."""
+    tf.random.set_seed(0)
+    if model == "softmax":
+        W = tf.Variable(tf.zeros([784, 10]))
+        b = tf.Variable(tf.zeros([10]))
+        lr = tf.constant(0.1)
+
+        @tf.function(input_signature=_SIGNATURE)
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                y_pred = tf.nn.softmax(tf.matmul(x, W) + b)
+                loss = tf.reduce_mean(-tf.reduce_sum(y * tf.math.log(y_pred), axis=[1]))
+            for var, grad in zip((W, b), tape.gradient(loss, [W, b])):
+                tf.raw_ops.ResourceApplyGradientDescent(var=var.handle, alpha=lr, delta=grad)
+        return step
+
+    def weight(shape):
+        return tf.Variable(tf.random.truncated_normal(shape, stddev=0.1))
+
+    def bias(n):
+        return tf.Variable(tf.constant(0.1, shape=[n]))
+
+    params = [weight([5, 5, 1, 32]), bias(32), weight([5, 5, 32, 64]), bias(64),
+              weight([7 * 7 * 64, 1024]), bias(1024), weight([1024, 10]), bias(10)]
+    accums = [tf.Variable(tf.zeros_like(p)) for p in params]
+    lr, momentum = tf.constant(0.001), tf.constant(0.9)
+
+    @tf.function(input_signature=_SIGNATURE)
+    def step(x, y):
+        w1, b1, w2, b2, w3, b3, w4, b4 = params
+        with tf.GradientTape() as tape:
+            h = tf.reshape(x, [-1, 28, 28, 1])
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(h, w1, 1, "SAME") + b1), 2, 2, "SAME")
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(h, w2, 1, "SAME") + b2), 2, 2, "SAME")
+            h = tf.nn.relu(tf.matmul(tf.reshape(h, [-1, 7 * 7 * 64]), w3) + b3)
+            h = tf.nn.dropout(h, rate=0.5)
+            y_pred = tf.nn.softmax(tf.matmul(h, w4) + b4)
+            loss = tf.reduce_mean(-tf.reduce_sum(y * tf.math.log(y_pred), axis=[1]))
+        for var, acc, grad in zip(params, accums, tape.gradient(loss, params)):
+            tf.raw_ops.ResourceApplyMomentum(var=var.handle, accum=acc.handle, lr=lr, grad=grad,
+                                             momentum=momentum)
+    return step
+
+
+BUILDERS: dict[str, Callable[[str], Step]] = {
+    "shim": shim_step, "compat.v1": compat_v1_step, "tf2": tf2_step}
+
+
+# ----- timing ------------------------------------------------------------------------------------
+def _time_steps(step: Step, batches, n: int) -> float:
+    """Seconds per step over ``n`` steps cycling through ``batches``."""
+    gc.collect()
+    k = len(batches)
+    start = time.perf_counter()
+    for i in range(n):
+        xs, ys = batches[i % k]
+        step(xs, ys)
+    return (time.perf_counter() - start) / n
+
+
+def bench_model(model: str, impls: list[str], batches, steps: int, warmup: int,
+                rounds: int) -> dict[str, list[float]]:
+    """Per-round seconds/step of each implementation of ``model``, rotating the order."""
+    steps_fns = {name: BUILDERS[name](model) for name in impls}
+    for name in impls:
+        _time_steps(steps_fns[name], batches, warmup)
+    results: dict[str, list[float]] = {name: [] for name in impls}
+    for r in range(rounds):
+        order = impls[r % len(impls):] + impls[:r % len(impls)]
+        for name in order:
+            results[name].append(_time_steps(steps_fns[name], batches, steps))
+    return results
+
+
+def _format(model: str, results: dict[str, list[float]], unit: str, scale: float) -> list[str]:
+    """Table rows: median and fastest round per step, and the ratio to compat.v1 as the median of
+    per-round ratios (each round's implementations ran back to back, under the same load)."""
+    base = results.get("compat.v1")
+    digits = 0 if unit == "us" else 1
+    rows = []
+    for name, times in results.items():
+        med, best = statistics.median(times), min(times)
+        ratio = (f"{statistics.median(t / b for t, b in zip(times, base)):.2f}" if base else "-")
+        best_ratio = f"{best / min(base):.2f}" if base else "-"
+        rows.append(f"| {model:<7} | {name:<9} | {med * scale:>8.{digits}f} {unit} | "
+                    f"{best * scale:>8.{digits}f} {unit} | {ratio:>5} | {best_ratio:>10} |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the benchmark and prints a Markdown table; returns 0."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--softmax-steps", type=int, default=1000,
+                        help="timed softmax steps per round and implementation (default 1000)")
+    parser.add_argument("--cnn-steps", type=int, default=30,
+                        help="timed CNN steps per round and implementation (default 30)")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="timed rounds, short ones so that load changes hit every "
+                             "implementation alike (default 10)")
+    parser.add_argument("--softmax-warmup", type=int, default=200)
+    parser.add_argument("--cnn-warmup", type=int, default=5)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="folder with the MNIST .gz files (random data when missing)")
+    parser.add_argument("--impls", default=",".join(IMPLS),
+                        help="comma-separated subset of " + ", ".join(IMPLS))
+    parser.add_argument("--models", default="softmax,cnn", help="softmax, cnn or both")
+    args = parser.parse_args(argv)
+    impls = [i for i in IMPLS if i in args.impls.split(",")]
+    models = [m for m in ("softmax", "cnn") if m in args.models.split(",")]
+
+    batches, source = load_batches(args.data)
+    print(f"TensorFlow {tf.__version__}, tftrain_compat {tftrain_compat.compat_version}, "
+          f"Python {platform.python_version()}, {os.cpu_count()} CPUs; {source}; batch "
+          f"{BATCH_SIZE}; {args.rounds} rounds; softmax {args.softmax_steps} steps/round, "
+          f"cnn {args.cnn_steps} steps/round", flush=True)
+    lines = ["| model   | impl      | median/step | best round  | ratio | best ratio |",
+             "|---------|-----------|-------------|-------------|-------|------------|"]
+    for model in models:
+        t0 = time.perf_counter()
+        if model == "softmax":
+            res = bench_model(model, impls, batches, args.softmax_steps, args.softmax_warmup,
+                              args.rounds)
+            lines += _format(model, res, "us", 1e6)
+        else:
+            res = bench_model(model, impls, batches, args.cnn_steps, args.cnn_warmup,
+                              args.rounds)
+            lines += _format(model, res, "ms", 1e3)
+        print(f"({model}: {time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
