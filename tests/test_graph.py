@@ -134,3 +134,11 @@ def test_unsupported_names_say_so_and_name_the_replacement():
         shim.layers  # noqa: B018
     with pytest.raises(AttributeError, match="not provided by tftrain_compat"):
         shim.this_was_never_a_tf_name  # noqa: B018
+
+
+def test_tf2_modules_pass_through_but_unsupported_tf1_names_still_explain():
+    with pytest.raises(AttributeError, match=r"tf.summary.FileWriter .*create_file_writer"):
+        shim.summary.FileWriter  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf.summary.scalar"):
+        shim.summary.scalar  # noqa: B018
+    assert shim.summary.create_file_writer is tf.summary.create_file_writer

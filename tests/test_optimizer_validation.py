@@ -121,14 +121,8 @@ FACTORIES = {
 }
 
 
-ADAM_NAME_SCOPE = pytest.mark.xfail(strict=False, reason=(
-    "base Optimizer creates non-slot variables outside the caller's name scope: TF1 names "
-    "Adam's powers 'train/beta1_power' under name_scope('train'), the shim 'beta1_power'"))
-
-
 @pytest.mark.parametrize("scope, which", [(None, k) for k in FACTORIES] + [
-    pytest.param("train", k, marks=ADAM_NAME_SCOPE) if k == "adam" else ("train", k)
-    for k in FACTORIES])
+    ("train", k) for k in FACTORIES])
 def test_names_slots_kernels_and_steps(scope, which):
     """Slot names, slot and optimizer variable names, train-op and kernel op names, values."""
     def describe(t, graph, session):

@@ -185,3 +185,25 @@ def test_apply_regularization():
         with shim.Session() as sess:
             sess.run(shim.global_variables_initializer())
             assert sess.run(total) == 0.5 * 4 / 2 + 0.5 * 12 / 2
+
+
+def test_slot_names_under_variable_scopes_and_reuse_error():
+    """TF1 prepends the variable scope active at minimize() to slots and non-slot variables."""
+    def build(t):
+        with t.variable_scope("layer1"):
+            w = t.get_variable("w", [2], initializer=t.ones_initializer())
+        with t.variable_scope("train"):
+            opt = t.train.AdamOptimizer(0.1)
+            opt.minimize(t.reduce_sum(w * w))
+        names = [v.name for v in opt.variables()]
+        with t.variable_scope("again", reuse=True):
+            with pytest.raises(ValueError) as err:
+                t.train.MomentumOptimizer(0.1, 0.9).minimize(t.reduce_sum(w * w))
+        return names, str(err.value)
+    with tf.Graph().as_default():
+        want = build(V1)
+    with shim.Graph().as_default():
+        got = build(shim)
+    assert got == want
+    assert got[0] == ["train/beta1_power:0", "train/beta2_power:0", "train/layer1/w/Adam:0",
+                      "train/layer1/w/Adam_1:0"]

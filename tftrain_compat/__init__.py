@@ -11,7 +11,9 @@ import tensorflow as _tf2
 
 from tftrain_compat._version import __version__ as compat_version
 from tftrain_compat._src import unsupported as _unsupported
-from tftrain_compat._src.wrap import WrappedModule as _WrappedModule, wraps_tf2 as _wraps_tf2
+from tftrain_compat._src.wrap import (
+    GuardedModule as _GuardedModule, WrappedModule as _WrappedModule, wraps_tf2 as _wraps_tf2,
+)
 
 # --- plain aliases (non-op objects) ---------------------------------------------------------
 from tensorflow import (  # noqa: F401
@@ -130,7 +132,11 @@ def __getattr__(name: str):
         raise err
     if hasattr(_tf2, name):
         value = getattr(_tf2, name)
-        if not isinstance(value, type(_tf2)):  # modules like tf.keras pass through unwrapped
+        if isinstance(value, type(_tf2)):
+            # TF2 modules (tf.keras, tf.summary) pass through, but TF1 names listed as
+            # unsupported there still raise the error that names the replacement.
+            value = _GuardedModule(value, "tf." + name)
+        else:
             value = _wraps_tf2(value)
         globals()[name] = value
         return value

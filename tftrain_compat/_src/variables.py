@@ -79,7 +79,9 @@ class Variable:
     constraint = property(lambda self: self._v.constraint)
     op = property(lambda self: self._graph._wrap(self._v.op))
     initializer = property(lambda self: self._graph._wrap(self._v.initializer))
-    initial_value = property(lambda self: self._graph._wrap(self._v.initial_value))
+    @property
+    def initial_value(self) -> "_tensor.Tensor":
+        return self._call(lambda v: v.initial_value)
 
     def get_shape(self) -> tf.TensorShape:
         return self._v.shape

@@ -95,3 +95,29 @@ class WrappedModule(types.ModuleType):
 
     def __dir__(self):
         return sorted(set(dir(self._module)) | set(self._overrides))
+
+
+class GuardedModule(types.ModuleType):
+    """A TF2 module passed through as it is (``tf.keras``, ``tf.summary``), except that a TF1
+    name listed as unsupported (``tf.summary.FileWriter``) raises the error naming its TF2
+    replacement instead of resolving to a TF2 function with other semantics."""
+
+    def __init__(self, module: types.ModuleType, tf1_path: str):
+        super().__init__(module.__name__)
+        self._module = module
+        self._tf1_path = tf1_path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from tftrain_compat._src import unsupported
+        err = unsupported.unsupported_error(f"{self._tf1_path}.{name}")
+        if err is not None:
+            raise err
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise unsupported.missing_error(f"{self._tf1_path}.{name}") from None
+
+    def __dir__(self):
+        return dir(self._module)

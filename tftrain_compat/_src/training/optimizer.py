@@ -138,9 +138,10 @@ class Optimizer:
         def build(global_step_t):
             g = graph.backing
             self._building_graph = g
+            # TF1: slots under init_scope, which keeps the caller's name scope (so non-slot
+            # variables are "train/beta1_power" under a "train" scope).
             with tf.init_scope():
-                with g.name_scope(None):
-                    self._create_slots([v for _, v in backing_pairs])
+                self._create_slots([v for _, v in backing_pairs])
             update_ops = []
             with g.name_scope(name or self._name) as scope:
                 self._prepare()
@@ -205,9 +206,12 @@ class Optimizer:
         slots = self._slots.setdefault(slot_name, {})
         key = _key(var)
         if key not in slots:
-            # TF1 names slots "<var>/<optimizer name>", uniquified: w/Adam, w/Adam_1.
-            slots[key] = tf.Variable(init, trainable=False, name=var.op.name + "/" + op_name,
-                                     dtype=var.dtype.base_dtype)
+            # TF1's slot creator: "<var>/<optimizer name>" uniquified (w/Adam, w/Adam_1), under
+            # the enclosing variable scope (train/layer1/w/Adam), with its reuse rules.
+            from tftrain_compat._src.variable_scope import create_slot
+            slot = create_slot(var, op_name, initializer=lambda *args, **kwargs: init(),
+                               shape=var.shape, dtype=var.dtype.base_dtype)
+            slots[key] = _tensor.unwrap(slot)
         return slots[key]
 
     def _get_non_slot_variable(self, name: str, graph) -> tf.Variable | None:
