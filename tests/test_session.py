@@ -137,3 +137,23 @@ def test_unfed_placeholder_error_names_it_even_deep_in_the_graph(fresh_graph):
     with shim.Session() as sess:
         with pytest.raises(tf.errors.InvalidArgumentError, match="'inputs'"):
             sess.run(y)
+
+
+def test_private_eager_tensor_conversion_path_exists():
+    """lowering.to_tensor relies on the private ops.EagerTensor constructor; the public
+    conversion is the fallback (slower). This test is the alarm if TF removes it."""
+    from tensorflow.python.framework import ops
+    assert hasattr(ops, "EagerTensor")
+    assert lowering.to_tensor is not tf.convert_to_tensor
+    arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert np.array_equal(lowering.to_tensor(arr).numpy(), arr)
+    assert np.array_equal(lowering.to_tensor(arr.T).numpy(), arr.T)  # non-contiguous
+
+
+def test_fetched_feed_does_not_alias_the_fed_array(fresh_graph):
+    x = shim.placeholder(tf.float32, [3])
+    with shim.Session() as sess:
+        arr = np.ones(3, np.float32)
+        out = sess.run(x, {x: arr})
+        arr[:] = 5.0
+        assert out.tolist() == [1.0, 1.0, 1.0]

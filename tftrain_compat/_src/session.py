@@ -30,7 +30,7 @@ class _Compiled:
     """One compiled (fetches, feeds) signature of one session."""
 
     __slots__ = ("call", "function", "feed_keys", "feed_np", "feed_dims", "feed_names", "build",
-                 "n_tensors", "reads", "inits", "plan")
+                 "n_tensors", "copy_outputs", "reads", "inits", "plan")
 
 
 class BaseSession:
@@ -137,6 +137,8 @@ class BaseSession:
         outputs = compiled.call(args)
         self._initialized |= compiled.inits
         values = [t.numpy() for t in outputs[:compiled.n_tensors]]
+        for i in compiled.copy_outputs:  # a fed-and-fetched value must not alias the feed
+            values[i] = np.array(values[i], copy=True)
         return compiled.build(values)
 
     def _raise_uninitialized(self, compiled: _Compiled) -> None:
@@ -163,7 +165,7 @@ class BaseSession:
                         aliases[read] = t.name
             feed_keys.append(key)
             feed_np.append(t.dtype.as_numpy_dtype)
-            feed_dims.append(t.shape)
+            feed_dims.append(None if t.shape.rank is None else tuple(t.shape.as_list()))
         cache_key = (tuple(handler.targets), frozenset(feeds), frozenset(aliases))
         plans = self._graph._lowering_cache.setdefault("plans", {})
         plan = plans.get(cache_key)
@@ -190,6 +192,9 @@ class BaseSession:
         compiled.feed_names = [names[i] for i in perm]
         compiled.build = handler.build
         compiled.n_tensors = sum(1 for n in handler.targets if ":" in n)
+        fed_names = set(plan.feed_names) | set(plan.aliases)
+        compiled.copy_outputs = [i for i, n in enumerate(t for t in handler.targets if ":" in t)
+                                 if n in fed_names]
         compiled.reads = plan.reads
         compiled.inits = plan.inits
         compiled.plan = plan
@@ -307,8 +312,9 @@ def _check_feed_value(value: Any, t: tf.Tensor, key: Any) -> None:
             f"{key}.")
 
 
-def _convert_feed(value: Any, np_dtype, shape: tf.TensorShape, name: str) -> tf.Tensor:
-    """np.asarray(value, dtype) as TF1 did, then TF1's shape check."""
+def _convert_feed(value: Any, np_dtype, dims: tuple | None, name: str) -> tf.Tensor:
+    """np.asarray(value, dtype) as TF1 did, then TF1's shape check (``dims``: the declared
+    dimensions, None for unknown ones; ``dims`` None for an unknown rank)."""
     if type(value) is not np.ndarray or value.dtype != np_dtype:
         if isinstance(value, (tf.Tensor, _tensor.Tensor, _variables.Variable)):
             _check_feed_value(value, None, name)
@@ -319,14 +325,13 @@ def _convert_feed(value: Any, np_dtype, shape: tf.TensorShape, name: str) -> tf.
                 f"Type of feed value {value} with type {type(value)} is not compatible with "
                 f"Tensor type {np_dtype}. Try explicitly setting the type of the feed tensor to a "
                 "larger type (e.g. int64).") from None
-    if shape.rank is not None:
-        dims = shape.dims
+    if dims is not None:
         vshape = value.shape
         if len(vshape) != len(dims) or any(d is not None and d != v for d, v in
-                                            zip(shape.as_list(), vshape)):
+                                            zip(dims, vshape)):
             raise ValueError(f"Cannot feed value of shape {vshape} for Tensor {name}, which has "
-                             f"shape {shape}")
-    return tf.convert_to_tensor(value)
+                             f"shape {tf.TensorShape(dims)}")
+    return lowering.to_tensor(value)
 
 
 # ----- default session ----------------------------------------------------------------------
