@@ -256,12 +256,12 @@ def test_sparse_kernel_runtime_check_same_error():
     assert got[1].split(" [Op:")[0] == want[1]
 
 
-def test_train_coverage_doc_lists_every_tf1_name():
-    """docs/train_coverage.md has one row per public name of tf.compat.v1.train, and its
+def test_readme_train_table_lists_every_tf1_name():
+    """The README's tf.train table has one row per public name of tf.compat.v1.train, and its
     "provided" rows are exactly the names tftrain_compat.train resolves."""
     import re
     from pathlib import Path
-    doc = Path(__file__).resolve().parents[1] / "docs" / "train_coverage.md"
+    doc = Path(__file__).resolve().parents[1] / "README.md"
     rows = dict(re.findall(r"^\| `(\w+)` \| \w+ \| (provided|not provided)", doc.read_text(),
                            re.M))
     assert sorted(rows) == sorted(n for n in dir(V1.train) if not n.startswith("_"))

@@ -43,7 +43,7 @@ UNSUPPORTED: dict[str, str] = {
     "tf.nn.static_rnn": "tf.keras.layers.RNN (TF2)",
     "tf.Print": "tf.print (TF2) in TF2 code",
     "tf.random_poisson": "tf.random.poisson(shape, lam) (TF2; note the argument order)",
-    # tf.train names that TF2 dropped or that only make sense in TF2 code (docs/train_coverage.md)
+    # tf.train names that TF2 dropped or that only make sense in TF2 code (the README lists them all)
     "tf.train.BytesList": "tf.train.BytesList from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Checkpoint": "tf.train.Checkpoint from TensorFlow 2 itself, in TF2 code (it tracks eager tf.Variables, not graph variables)",
     "tf.train.CheckpointManager": "tf.train.CheckpointManager from TensorFlow 2 itself, in TF2 code",
