@@ -68,15 +68,12 @@ class FtrlOptimizer(Optimizer):
     def _prepare(self) -> None:
         lr = _tensor.unwrap(self._learning_rate)
         self._lr_t = tf.convert_to_tensor(lr, name="learning_rate")
-        self._l1_t = tf.convert_to_tensor(_tensor.unwrap(self._l1),
-                                          name="l1_regularization_strength")
+        self._l1_t = self._hyper(self._l1, "l1_regularization_strength", call=False)
         self._l2_t = tf.convert_to_tensor(
             _tensor.unwrap(self._l2) + self._beta / (2.0 * tf.maximum(lr, 1e-36)),
             name="adjusted_l2_regularization_strength")
-        self._l2_shrinkage_t = tf.convert_to_tensor(_tensor.unwrap(self._l2_shrinkage),
-                                                    name="l2_shrinkage_regularization_strength")
-        self._lr_power_t = tf.convert_to_tensor(_tensor.unwrap(self._learning_rate_power),
-                                                name="learning_rate_power")
+        self._l2_shrinkage_t = self._hyper(self._l2_shrinkage, "l2_shrinkage_regularization_strength", call=False)
+        self._lr_power_t = self._hyper(self._learning_rate_power, "learning_rate_power", call=False)
 
     def _kernel_args(self, var, dtype) -> dict:
         args = dict(var=var.handle, accum=self._slots["accum"][id(var)].handle,

@@ -228,9 +228,13 @@ class Optimizer:
     def _call_if_callable(self, param):
         return param() if callable(param) else param
 
-    def _hyper(self, value, name: str) -> tf.Tensor:
-        """TF1's conversion: a Python float becomes a float32 tensor (cast per variable later)."""
-        value = _tensor.unwrap(self._call_if_callable(value))
+    def _hyper(self, value, name: str, call: bool = True) -> tf.Tensor:
+        """TF1's conversion: a Python float becomes a float32 tensor (cast per variable later).
+
+        ``call=False`` for the optimizers that, in TF1, never called a callable
+        hyperparameter (Ftrl, AdagradDA, the proximal ones): it then fails to convert, as there.
+        """
+        value = _tensor.unwrap(self._call_if_callable(value) if call else value)
         if isinstance(value, tf.Variable):
             return value.value()
         return tf.convert_to_tensor(value, name=name)

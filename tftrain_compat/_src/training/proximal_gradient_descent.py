@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src.training.optimizer import Optimizer
 
 
@@ -30,12 +29,9 @@ class ProximalGradientDescentOptimizer(Optimizer):
         self._l2 = l2_regularization_strength
 
     def _prepare(self) -> None:
-        self._lr_t = tf.convert_to_tensor(_tensor.unwrap(self._learning_rate),
-                                          name="learning_rate")
-        self._l1_t = tf.convert_to_tensor(_tensor.unwrap(self._l1),
-                                          name="l1_regularization_strength")
-        self._l2_t = tf.convert_to_tensor(_tensor.unwrap(self._l2),
-                                          name="l2_regularization_strength")
+        self._lr_t = self._hyper(self._learning_rate, "learning_rate", call=False)
+        self._l1_t = self._hyper(self._l1, "l1_regularization_strength", call=False)
+        self._l2_t = self._hyper(self._l2, "l2_regularization_strength", call=False)
 
     def _apply_dense(self, grad, var):
         return tf.raw_ops.ResourceApplyProximalGradientDescent(

@@ -5,6 +5,7 @@
 reads and the errors it raises are described in docs/mnist_reader.md.
 """
 
+from tftrain_compat._src import mnist as _mnist
 from tftrain_compat._src.mnist import DEFAULT_SOURCE_URL as DEFAULT_SOURCE_URL
 from tftrain_compat._src.mnist import DataSet as DataSet
 from tftrain_compat._src.mnist import Datasets as Datasets
@@ -24,15 +25,4 @@ _extract_images = extract_images
 _extract_labels = extract_labels
 _maybe_download = maybe_download
 
-__all__ = [
-    "DEFAULT_SOURCE_URL",
-    "DataSet",
-    "Datasets",
-    "MNISTDataError",
-    "dense_to_one_hot",
-    "extract_images",
-    "extract_labels",
-    "load_mnist",
-    "maybe_download",
-    "read_data_sets",
-]
+__all__ = list(_mnist.__all__)
