@@ -16,6 +16,7 @@ from tftrain_compat._src.wrap import (
 )
 
 # --- plain aliases (non-op objects) ---------------------------------------------------------
+from tensorflow.compat.v1 import SparseTensorValue as SparseTensorValue  # noqa: F401
 from tensorflow import (  # noqa: F401
     DType as DType, TensorShape as TensorShape, TensorSpec as TensorSpec, as_dtype as as_dtype,
     bfloat16 as bfloat16, bool as bool, complex64 as complex64, complex128 as complex128,
@@ -32,7 +33,8 @@ from tftrain_compat._src.graph import (  # noqa: F401
     reset_default_graph as reset_default_graph,
 )
 from tftrain_compat._src.tensor import (  # noqa: F401
-    IndexedSlices as IndexedSlices, Operation as Operation, Tensor as Tensor,
+    IndexedSlices as IndexedSlices, Operation as Operation, SparseTensor as SparseTensor,
+    Tensor as Tensor,
 )
 from tftrain_compat._src.session import (  # noqa: F401
     InteractiveSession as InteractiveSession, Session as Session,
@@ -53,7 +55,8 @@ from tftrain_compat._src.variables import (  # noqa: F401
 from tftrain_compat._src.random_seed import set_random_seed as set_random_seed  # noqa: F401
 from tftrain_compat._src.ops_graph import (  # noqa: F401
     add_to_collection as add_to_collection, add_to_collections as add_to_collections,
-    assign as assign, assign_add as assign_add, assign_sub as assign_sub,
+    assign as assign, assign_add as assign_add, assign_sub as assign_sub, case as case,
+    cond as cond, while_loop as while_loop,
     control_dependencies as control_dependencies, device as device,
     get_collection as get_collection, get_collection_ref as get_collection_ref,
     gradients as gradients, group as group, name_scope as name_scope,
@@ -63,6 +66,7 @@ from tftrain_compat._src.ops_graph import (  # noqa: F401
 from tftrain_compat._src.ops_array import (  # noqa: F401
     constant as constant, placeholder as placeholder,
     placeholder_with_default as placeholder_with_default,
+    sparse_placeholder as sparse_placeholder,
 )
 from tftrain_compat._src.ops_math import (  # noqa: F401
     arg_max as arg_max, arg_min as arg_min, argmax as argmax, argmin as argmin,
@@ -119,6 +123,7 @@ image = _WrappedModule(_tf2.image)
 strings = _WrappedModule(_tf2.strings)
 bitwise = _WrappedModule(_tf2.bitwise)
 signal = _WrappedModule(_tf2.signal)
+sparse = _WrappedModule(_tf2.sparse)
 
 _import_hook.install()
 

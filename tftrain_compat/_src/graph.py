@@ -63,8 +63,10 @@ class Graph:
         self.backing = tf.Graph()
         self._wrappers: dict[int, Any] = {}
         self._finalized = False
-        # Bumped whenever something that a compiled run depends on changes.
-        self._lowering_cache: dict[str, Any] = {}
+        # The lowering's view of the backing graph (rebuilt when its version changes) and
+        # its plans, keyed by (targets, feeds); see lowering.py.
+        self._snapshot: Any = None
+        self._plans: dict[Any, Any] = {}
 
     # ----- default graph -------------------------------------------------------------------
     @contextlib.contextmanager

@@ -1,19 +1,31 @@
-"""Lowering: the sub-graph a ``Session.run`` needs -> one compiled ``tf.function``.
+"""Lowering: the sub-graph a ``Session.run`` needs -> one compiled graph function.
 
-The only place that runs a graph. For a (fetches, fed tensors) pair it prunes the backing graph to
-what the fetches need, stopping at fed tensors and at variable handles, and traces a
-``tf.function`` (input signature = the fed tensors' static shapes, so a new batch size does not
-retrace) that imports that sub-graph with the feeds and the session's own variables mapped in.
-The ops are the ones TF1 would have run, so the numbers are TF1's.
+The only place that runs a graph. For a (targets, feeds) pair ``make_plan`` prunes the backing
+graph to what the targets need, stopping at fed tensors and at variable handles, and
+``compile_plan`` traces it once into a concrete function (input signature = the fed tensors'
+static shapes, so a new batch size does not retrace) that imports the pruned GraphDef with the
+feeds and the session's own variables mapped in. The ops are the ones TF1 would have run, and the
+function is built as a TF1 Session would execute the graph:
+
+- no automatic control dependencies (a Session orders ops by data and control edges only);
+- the fetched tensors' nodes and the target ops are the function's control outputs, which
+  Grappler keeps as it is, as a Session keeps its fetch nodes. Without this Grappler's arithmetic
+  optimizer rewrites a fetched sum ``a + b + c`` into ``AddN`` in another order, and the fetched
+  loss differs from TF1's by an ulp (docs/architecture.md, "Bit-equal execution").
+
+Nothing here adds to the user's graph: a fetched variable is read by a node added to the pruned
+copy, and per-session state (variables, random streams) is mapped in at trace time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
+
+from tftrain_compat._src import tf_private
+from tftrain_compat._src.fetches import OPERATION, VARIABLE
 
 # Stateful random kernels -> their counterparts over an explicit Philox state: the same numbers
 # (TF's own fill functors and distributions), but the stream lives in a per-session variable
@@ -26,8 +38,42 @@ _RNG_REWRITE = {
     "TruncatedNormal": "StatefulTruncatedNormal",
 }
 _PHILOX = 1
+# Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
+# Consumers that may or may not read it (a branch or body decides): not checked before the run.
+_MAYBE_READ = frozenset({"If", "StatelessIf", "While", "StatelessWhile", "Case",
+                         "StatelessCase", "PartitionedCall", "StatefulPartitionedCall"})
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+_READ_PREFIX = "tftrain_compat_read/"
+_traces = [0]
+
+
+def trace_count() -> int:
+    """How many graph functions the lowering has traced in this process (tests: no retrace)."""
+    return _traces[0]
+
+
+@dataclass
+class GraphSnapshot:
+    """The backing graph at one version, as the lowering reads it."""
+
+    version: int
+    graph_def: graph_pb2.GraphDef
+    nodes: dict[str, Any]
+    initializers: dict[str, str]  # variable initializer op name -> its VarHandleOp name
+
+    def reads_of(self, handle_name: str) -> list[str]:
+        """Every ReadVariableOp output of a variable (feeding a TF1 ref variable overrode them)."""
+        return [n.name + ":0" for n in self.nodes.values()
+                if n.op == "ReadVariableOp" and n.input and n.input[0].split(":")[0] == handle_name]
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where one fetched tensor comes from: a function argument or an imported node."""
+
+    arg: int | None = None
+    node: str | None = None
 
 
 @dataclass
@@ -35,29 +81,38 @@ class Plan:
     """Session-independent analysis of one (targets, feeds) pair."""
 
     graph_def: graph_pb2.GraphDef
-    feed_names: list[str]                     # fed tensor names, in argument order
+    feed_names: list[str]                     # feed names, in argument order
     feed_specs: list[tf.TensorSpec]
-    target_names: list[str]                   # tensor names ("x:0") and op names ("init")
+    op_targets: list[str]                     # operations to run
+    outputs: list[Output]                     # one per fetched tensor, in target order
     var_handles: list[tuple[str, tf.DType, tf.TensorShape]]  # VarHandleOp name, dtype, shape
     reads: frozenset = field(default_factory=frozenset)  # variables whose value is used
     inits: frozenset = field(default_factory=frozenset)  # variables assigned (initialized)
-    used_feeds: frozenset = field(default_factory=frozenset)  # fed tensors the graph consumes
-    aliases: dict = field(default_factory=dict)  # other tensor name -> fed name it stands for
+    input_map: dict = field(default_factory=dict)  # consumed tensor name -> argument index
     rng_ops: list = field(default_factory=list)  # (random op name, seed, seed2)
+    preserved: list = field(default_factory=list)  # fetched nodes Grappler must keep as they are
 
 
 def _tensor_name(inp: str) -> str:
     return inp if ":" in inp else inp + ":0"
 
 
-def _graph_def(graph) -> tuple[graph_pb2.GraphDef, dict]:
-    cache = graph._lowering_cache
-    if cache.get("version") != graph.backing.version:
+def snapshot(graph) -> GraphSnapshot:
+    """The graph's current snapshot (rebuilt only when the backing graph changed)."""
+    snap = graph._snapshot
+    if snap is None or snap.version != graph.backing.version:
         gd = graph.backing.as_graph_def()
-        cache["version"] = graph.backing.version
-        cache["graph_def"] = gd
-        cache["nodes"] = {n.name: n for n in gd.node}
-    return cache["graph_def"], cache["nodes"]
+        initializers = {}
+        for shim in list(graph._wrappers.values()):
+            backing = getattr(shim, "_v", None)
+            if isinstance(backing, tf.Variable):
+                try:
+                    initializers[backing.initializer.name] = backing.handle.op.name
+                except AttributeError:
+                    continue
+        snap = graph._snapshot = GraphSnapshot(graph.backing.version, gd,
+                                               {n.name: n for n in gd.node}, initializers)
+    return snap
 
 
 def _unfed_placeholder_error(node) -> Exception:
@@ -69,13 +124,6 @@ def _unfed_placeholder_error(node) -> Exception:
         text += " and shape [" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
     text += f"\n\t [[{{{{node {node.name}}}}}]]"
     return tf.errors.InvalidArgumentError(None, None, text)
-
-
-def variable_reads(graph, handle_name: str) -> list[str]:
-    """Every ReadVariableOp output of a variable: feeding a TF1 (ref) variable overrides them all."""
-    _, nodes = _graph_def(graph)
-    return [n.name + ":0" for n in nodes.values()
-            if n.op == "ReadVariableOp" and n.input and n.input[0].split(":")[0] == handle_name]
 
 
 def rng_state_name(op_name: str) -> str:
@@ -101,22 +149,105 @@ def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node) -> None:
     node.input.extend([state.name, alg.name] + data_inputs + controls)
 
 
-def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec],
-              aliases: dict[str, str] | None = None) -> Plan:
-    """Prunes the backing graph to what ``target_names`` need given the fed tensors.
-
-    ``aliases`` maps further tensor names to a fed name whose value they take (a fed variable).
-    Raises TF1's ``InvalidArgumentError`` for a placeholder the targets need but nobody fed.
-    """
-    aliases = dict(aliases or {})
-    full, nodes = _graph_def(graph)
-    fed_or_alias = set(feeds) | set(aliases)
-    keep: dict[str, Any] = {}
-    handles: dict[str, Any] = {}
-    stack = [t.split(":")[0] for t in target_names if t not in fed_or_alias]
+def _ancestors(nodes: dict, start: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [start]
     while stack:
         name = stack.pop()
-        if name in keep or name in handles:
+        if name in seen or name not in nodes:
+            continue
+        seen.add(name)
+        stack.extend(i.lstrip("^").split(":")[0] for i in nodes[name].input)
+    return seen
+
+
+def _order_initializers(kept: dict, handles: dict, initializers: dict[str, str]) -> None:
+    """TF1 initialized variables from other variables in dependency order within one run
+    (``b = tf.Variable(a * 2)`` under ``global_variables_initializer()``): a read of a variable
+    whose initializer runs in the same plan waits for that initializer, unless the read feeds it."""
+    init_of = {initializers[name]: name for name in kept if name in initializers}
+    if not init_of:
+        return
+    ancestors: dict[str, set[str]] = {}
+    for node in kept.values():
+        if node.op in _READ_FREE:
+            continue
+        for inp in node.input:
+            handle = inp.lstrip("^").split(":")[0]
+            init = init_of.get(handle) if handle in handles and not inp.startswith("^") else None
+            if init is None:
+                continue
+            if init not in ancestors:
+                ancestors[init] = _ancestors(kept, init)
+            if node.name not in ancestors[init] and "^" + init not in node.input:
+                node.input.append("^" + init)
+
+
+def _dynamic_nodes(copies: dict, handles: dict, input_map: dict) -> set[str]:
+    """Nodes whose value depends on a feed, a variable or a random op. A Session keeps such a
+    node out of Grappler's rewrites when it is fetched; a fetched node of constants only is still
+    folded (by the Session's classic constant folding), so it is not kept."""
+    fed_nodes = {name.split(":")[0] for name in input_map}
+    dynamic: dict[str, bool] = {}
+
+    def visit(name: str) -> bool:
+        if name in dynamic:
+            return dynamic[name]
+        if name in handles or name in fed_nodes:
+            return True
+        node = copies.get(name)
+        if node is None:
+            return False
+        dynamic[name] = False  # cycles (none in a GraphDef) stop here
+        result = node.op in _RNG_REWRITE or node.op.startswith(("Random", "Stateful")) or any(
+            visit(i.lstrip("^").split(":")[0]) for i in node.input)
+        dynamic[name] = result
+        return result
+
+    return {name for name in copies if visit(name)}
+
+
+def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.TensorSpec],
+              aliases: dict[str, str], fed_variables: dict[str, str]) -> Plan:
+    """Prunes the backing graph to what ``targets`` ((name, kind) pairs) need given the feeds.
+
+    ``feeds`` maps feed names (tensor names, or a fed variable's feed name) to their specs;
+    ``aliases`` maps further tensor names to the feed whose value they take (the reads of a fed
+    variable); ``fed_variables`` maps a fed variable's VarHandleOp name to its feed name.
+    Raises TF1's ``InvalidArgumentError`` for a placeholder the targets need but nobody fed.
+    """
+    snap = snapshot(graph)
+    nodes = snap.nodes
+    feed_names = list(feeds)
+    arg_of = {name: i for i, name in enumerate(feed_names)}
+    for alias, name in aliases.items():
+        arg_of[alias] = arg_of[name]
+
+    kept: dict[str, Any] = {}
+    handles: dict[str, Any] = {}
+    outputs: list[Output] = []
+    extra_reads: list[str] = []
+    stack: list[str] = []
+    for name, kind in targets:
+        if kind == OPERATION:
+            if nodes[name].op != "VarHandleOp":  # running a variable's own op does nothing
+                stack.append(name)
+        elif kind == VARIABLE:
+            handle = name.split(":")[0]
+            if handle in fed_variables:
+                outputs.append(Output(arg=arg_of[fed_variables[handle]]))
+            else:
+                outputs.append(Output(node=_READ_PREFIX + handle + ":0"))
+                extra_reads.append(handle)
+                stack.append(handle)
+        elif name in arg_of:
+            outputs.append(Output(arg=arg_of[name]))
+        else:
+            outputs.append(Output(node=name))
+            stack.append(name.split(":")[0])
+    while stack:
+        name = stack.pop()
+        if name in kept or name in handles:
             continue
         node = nodes[name]
         if node.op == "VarHandleOp":
@@ -124,123 +255,99 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
             continue
         if node.op == "Placeholder":
             raise _unfed_placeholder_error(node)
-        keep[name] = node
+        kept[name] = node
         for inp in node.input:
             if inp.startswith("^"):
                 stack.append(inp[1:])
-            elif _tensor_name(inp) not in fed_or_alias:
+            elif _tensor_name(inp) not in arg_of:
                 stack.append(inp.split(":")[0])
 
-    reads, inits, used_feeds = set(), set(), set()
-    rng_ops = []
     pruned = graph_pb2.GraphDef()
-    pruned.versions.CopyFrom(full.versions)
-    pruned.library.CopyFrom(full.library)
-    for node in full.node:  # keep the graph's creation order
-        if node.name not in keep:
+    pruned.versions.CopyFrom(snap.graph_def.versions)
+    pruned.library.CopyFrom(snap.graph_def.library)
+    rng_ops = []
+    copies: dict[str, Any] = {}
+    for node in snap.graph_def.node:  # keep the graph's creation order
+        if node.name not in kept:
             continue
         new = pruned.node.add()
         new.CopyFrom(node)
+        copies[node.name] = new
         if node.op in _RNG_REWRITE:
             rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
             _rewrite_random_op(pruned, new)
         # Colocation only steers placement; the handles it names are mapped, not imported.
         if "_class" in new.attr:
             del new.attr["_class"]
+    for handle in dict.fromkeys(extra_reads):
+        read = pruned.node.add(name=_READ_PREFIX + handle, op="ReadVariableOp")
+        read.input.append(handle)
+        read.attr["dtype"].type = handles[handle].attr["dtype"].type
+        copies[read.name] = read
+    _order_initializers(copies, handles, snap.initializers)
+
+    reads, inits, input_map = set(), set(), {}
+    for node in copies.values():
         for inp in node.input:
-            if not inp.startswith("^") and _tensor_name(inp) in fed_or_alias:
-                used_feeds.add(_tensor_name(inp))
+            if not inp.startswith("^") and _tensor_name(inp) in arg_of:
+                input_map[_tensor_name(inp)] = arg_of[_tensor_name(inp)]
             src = inp.lstrip("^").split(":")[0]
-            if src in handles:
-                (inits if node.op == "AssignVariableOp" else
-                 reads if node.op not in _READ_FREE else set()).add(src)
+            if src in handles and not inp.startswith("^"):
+                if node.op == "AssignVariableOp":
+                    inits.add(src)
+                elif node.op not in _READ_FREE and node.op not in _MAYBE_READ:
+                    reads.add(src)
 
     var_handles = [(name, tf.as_dtype(n.attr["dtype"].type), tf.TensorShape(n.attr["shape"].shape))
                    for name, n in sorted(handles.items())]
-    feed_names = list(feeds)
-    return Plan(graph_def=pruned, feed_names=feed_names, used_feeds=frozenset(used_feeds),
-                aliases=aliases, rng_ops=rng_ops,
-                feed_specs=[feeds[n] for n in feed_names], target_names=list(target_names),
-                var_handles=var_handles, reads=frozenset(reads), inits=frozenset(inits))
+    dynamic = _dynamic_nodes(copies, handles, input_map)
+    preserved = list(dict.fromkeys(o.node.split(":")[0] for o in outputs
+                                   if o.node is not None and o.node.split(":")[0] in dynamic))
+    return Plan(preserved=preserved, graph_def=pruned, feed_names=feed_names,
+                feed_specs=[feeds[n] for n in feed_names],
+                op_targets=[name for name, kind in targets
+                            if kind == OPERATION and name in kept],
+                outputs=outputs, var_handles=var_handles, reads=frozenset(reads),
+                inits=frozenset(inits), input_map=input_map, rng_ops=rng_ops)
 
 
-def compile_plan(plan: Plan, variables: dict[str, tf.Variable],
-                 rng_states: dict[str, tf.Variable]) -> tf.types.experimental.PolymorphicFunction:
-    """Traces ``plan`` into a ``tf.function`` over the given per-session variables and random
-    streams (``rng_states``, keyed by random op name)."""
-    fed = {name: i for i, name in enumerate(plan.feed_names)}
-    op_targets = [n for n in plan.target_names if ":" not in n]
-    imported_names = [n for n in plan.target_names
-                      if n not in fed and plan.aliases.get(n) not in fed]
+def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
+                 rng_states: dict[str, tf.Variable]) -> Any:
+    """Traces ``plan`` into a concrete function over the given per-session variable handles and
+    random streams (``rng_states``, keyed by random op name)."""
+    preserved = set(plan.preserved)
+    imported_names = list(dict.fromkeys(
+        plan.op_targets + [o.node for o in plan.outputs if o.node is not None]))
 
     def lowered(*args):
-        input_map = {n: a for n, a in zip(plan.feed_names, args) if n in plan.used_feeds}
-        for alias, name in plan.aliases.items():
-            if alias in plan.used_feeds:
-                input_map[alias] = args[fed[name]]
+        _traces[0] += 1
+        input_map = {name: args[i] for name, i in plan.input_map.items()}
         for name, _, _ in plan.var_handles:
             # tf.identity captures the session's own variable into the function.
-            input_map[name + ":0"] = tf.identity(variables[name].handle)
+            input_map[name + ":0"] = tf.identity(variables[name])
         for name, _, _ in plan.rng_ops:
             input_map[rng_state_name(name) + ":0"] = tf.identity(rng_states[name].handle)
         imported = tf.graph_util.import_graph_def(
             plan.graph_def, input_map=input_map, return_elements=imported_names, name="")
         by_name = dict(zip(imported_names, imported))
-        ops = [by_name[n] for n in op_targets]
+        ops = [by_name[n] for n in plan.op_targets]
+        outputs = [tf.identity(args[o.arg]) if o.arg is not None else by_name[o.node]
+                   for o in plan.outputs]
         with tf.control_dependencies(ops):
-            outputs = [tf.identity(args[fed[plan.aliases.get(n, n)]]
-                                   if plan.aliases.get(n, n) in fed else by_name[n])
-                       for n in plan.target_names if ":" in n]
-            return outputs + [tf.constant(0)]
+            done = tf.constant(0)
+        # A TF1 Session keeps its fetched nodes and target ops out of Grappler's rewrites;
+        # a function keeps its control outputs: make both of them control outputs.
+        kept = [by_name[o.node].op for o in plan.outputs
+                if o.node is not None and o.node.split(":")[0] in preserved]
+        done.graph.control_outputs.extend(dict.fromkeys(ops + kept))
+        return outputs + [done]
 
-    return tf.function(lowered, input_signature=plan.feed_specs, autograph=False)
-
-
-def fast_caller(function) -> tuple[Callable[[list], Any], Any]:
-    """The cheapest way to call a traced function with flat, already-converted tensors.
-
-    ``ConcreteFunction._call_flat`` is private: it skips the argument binding and structure
-    checks that the public call repeats on every step (about a third of a small model's step).
-    This is the only use of it; tests/test_dispatch.py fails loudly if a TF release removes it,
-    and the public call is the fallback here.
-    """
-    concrete = function.get_concrete_function()
-    flat = getattr(concrete, "_call_flat", None)
-    if flat is None:  # pragma: no cover - depends on the TF release
-        return (lambda args: concrete(*args)), concrete
-    captured = concrete.captured_inputs
-    return (lambda args: flat(args, captured)), concrete
+    return tf_private.graph_function(lowered, plan.feed_specs)
 
 
-def _make_to_tensor() -> Callable[[Any], tf.Tensor]:
-    """NumPy array -> eager tensor, as cheaply as TF allows.
-
-    ``EagerTensor(array, device, dtype)`` is private: it skips the dispatch and the defensive
-    copy of ``tf.convert_to_tensor`` (about a fifth of a small model's step). The copy is not
-    needed here: the tensor lives only for one synchronous call, and Session.run copies any
-    output that is a fed value. tests/test_session.py fails loudly if a TF release removes it;
-    the public conversion is the fallback.
-    """
-    try:
-        from tensorflow.python.eager import context
-        from tensorflow.python.framework import ops
-        eager_tensor = ops.EagerTensor
-        context.ensure_initialized()
-        ctx = context.context()
-        enums = {}
-
-        def to_tensor(value):
-            if value.flags.c_contiguous:
-                dtype = value.dtype
-                enum = enums.get(dtype)
-                if enum is None:
-                    enum = enums[dtype] = tf.as_dtype(dtype).as_datatype_enum
-                return eager_tensor(value, ctx.device_name, enum)
-            return tf.convert_to_tensor(value)
-        to_tensor(np.zeros(1, np.float32))  # fails here, not mid-run, if the API changed
-        return to_tensor
-    except Exception:  # pragma: no cover - depends on the TF release
-        return tf.convert_to_tensor
+def caller(function: Any) -> Callable[[list], Any]:
+    """The cheapest call of a compiled function with a flat list of eager tensors."""
+    return tf_private.flat_caller(function)
 
 
-to_tensor = _make_to_tensor()
+to_tensor = tf_private.to_tensor

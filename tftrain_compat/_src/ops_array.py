@@ -33,3 +33,10 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: b
         if got != tuple(shape):
             raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, got {got}.")
     return _tensor.call_in_graph(tf.constant, (value,), dict(dtype=dtype, shape=shape, name=name))
+
+
+def sparse_placeholder(dtype, shape=None, name: str | None = None):
+    """TF1 ``tf.sparse_placeholder(dtype, shape=None, name=None)``: a SparseTensor to feed with a
+    ``SparseTensorValue`` or an ``(indices, values, dense_shape)`` tuple (TF's own builder)."""
+    return _tensor.call_in_graph(
+        lambda: tf.compat.v1.sparse_placeholder(dtype, shape=shape, name=name), (), {})

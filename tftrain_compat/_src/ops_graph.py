@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import tensor as _tensor
+from tftrain_compat._src.wrap import graph_op
 
 
 @contextlib.contextmanager
@@ -79,13 +80,28 @@ def group(*inputs, name: str | None = None):
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
-    """TF1 ``tf.assign(ref, value)``: returns the variable's new value."""
-    return ref.assign(value, use_locking=bool(use_locking), name=name)
+    """TF1 ``tf.assign(ref, value, validate_shape=None)``: returns the variable's new value.
+
+    ``validate_shape=False`` lets the value change the variable's shape, as TF1 did.
+    """
+    return ref._assign("AssignVariableOp", "Assign", value, name, True,
+                       validate_shape=validate_shape is None or bool(validate_shape))
 
 
 def assign_add(ref, value, use_locking=None, name=None):
+    """TF1 ``tf.assign_add(ref, value)``: ``ref += value``; returns the new value."""
     return ref.assign_add(value, use_locking=bool(use_locking), name=name)
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
+    """TF1 ``tf.assign_sub(ref, value)``: ``ref -= value``; returns the new value."""
     return ref.assign_sub(value, use_locking=bool(use_locking), name=name)
+
+
+# Control flow with TF1's Python-level contracts (``cond(pred, true_fn, false_fn, strict,
+# name, fn1, fn2)``, ``case`` with a dict of predicates, ``while_loop``'s TF1 keywords): TF's own
+# TF1 builders, applied in the backing graph (DESIGN.md decision 1). They build the same
+# functional ops as TF2's.
+cond = graph_op(tf.compat.v1.cond, name="cond")
+case = graph_op(tf.compat.v1.case, name="case")
+while_loop = graph_op(tf.compat.v1.while_loop, name="while_loop")

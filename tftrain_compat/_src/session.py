@@ -11,7 +11,8 @@ import contextlib
 import logging
 import random
 import threading
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import tensorflow as tf
@@ -23,14 +24,32 @@ from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
 
 _log = logging.getLogger("tftrain_compat")
-_LEAVES = (_tensor.Tensor, _tensor.Operation, _variables.Variable)
+_storage_ids = iter(range(1, 1 << 62))
 
 
-class _Compiled:
+@dataclass
+class FeedEntry:
+    """One fed tensor of a compiled run: where its value comes from and how it is checked."""
+
+    key: Any                  # the feed_dict key
+    component: int | None     # index into a SparseTensorValue / tuple value, else None
+    np_dtype: Any
+    dims: tuple | None        # declared dimensions (None: unknown rank)
+    display: str              # the tensor name TF1's errors print
+
+
+@dataclass
+class CompiledRun:
     """One compiled (fetches, feeds) signature of one session."""
 
-    __slots__ = ("call", "function", "feed_keys", "feed_np", "feed_dims", "feed_names", "build",
-                 "n_tensors", "copy_outputs", "reads", "inits", "plan")
+    call: Callable[[list], Any]
+    function: Any
+    feeds: list[FeedEntry]                # in the function's argument order
+    build: Callable[[list], Any]          # values in target order -> the fetch structure
+    value_slots: list[int | None]         # per target: its function output, None for an op
+    fed_outputs: dict[int, int]           # function output -> argument whose value it is
+    reads: frozenset                      # variables that must be initialized beforehand
+    inits: frozenset                      # variables this run initializes
 
 
 class BaseSession:
@@ -48,10 +67,16 @@ class BaseSession:
         self._config = config
         self._closed = False
         self._entered = False
-        self._variables: dict[str, tf.Variable] = {}
+        # The session's own state: one resource per variable (created uninitialized, so the
+        # graph's VarIsInitializedOp and report_uninitialized_variables see the truth) and one
+        # Philox stream per random op. ``_initialized`` only caches what the resources say.
+        self._variables: dict[str, tf.Tensor] = {}
+        self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
         self._initialized: set[str] = set()
-        self._cache: dict[Any, _Compiled] = {}
+        self._cache: dict[Any, CompiledRun] = {}   # (fetch signature, fed keys) -> run
+        self._functions: dict[Any, tuple] = {}     # plan key -> (function, call)
+        self._lock = threading.RLock()
         self._default_ctx: list = []
 
     # ----- properties --------------------------------------------------------------------
@@ -62,11 +87,17 @@ class BaseSession:
     # ----- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
         """Releases the session's variables; idempotent. Later runs raise RuntimeError."""
-        self._closed = True
-        self._variables.clear()
-        self._rng_states.clear()
-        self._cache.clear()
-        self._initialized.clear()
+        with self._lock:
+            self._closed = True
+            for handle in self._variables.values():
+                with contextlib.suppress(Exception):
+                    tf.raw_ops.DestroyResourceOp(resource=handle, ignore_lookup_error=True)
+            self._variables.clear()
+            self._storage_names.clear()
+            self._rng_states.clear()
+            self._cache.clear()
+            self._functions.clear()
+            self._initialized.clear()
 
     @contextlib.contextmanager
     def as_default(self) -> Iterator["BaseSession"]:
@@ -106,114 +137,151 @@ class BaseSession:
     # ----- run ---------------------------------------------------------------------------------
     def run(self, fetches: Any, feed_dict: dict | None = None, options=None,
             run_metadata=None) -> Any:
-        """Runs the sub-graph needed for ``fetches`` with ``feed_dict`` (TF1 semantics)."""
+        """Runs the sub-graph needed for ``fetches`` with ``feed_dict`` (TF1 semantics).
+
+        ``fetches``: a Tensor, Operation, Variable, SparseTensor, IndexedSlices or name, or a
+        list / tuple / namedtuple / dict / attrs class of them, nested; the result has the same
+        structure with NumPy values (None for operations). A fetched tensor that is fed gives
+        the fed value itself.
+        """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feed_dict = feed_dict or {}
         cls = type(fetches)
         if cls in _LEAVE_TYPES:
-            fkey = fetches
+            fkey: Any = fetches
         elif (cls is list or cls is tuple) and all(type(f) in _LEAVE_TYPES for f in fetches):
             fkey = (cls, tuple(fetches))
         else:
-            fkey = None
-        compiled = None
-        if fkey is not None:
-            key = (fkey, frozenset(feed_dict) if feed_dict else None)
+            fkey = _fetches.signature(fetches)
+        key = (fkey, frozenset(feed_dict) if feed_dict else None)
+        try:
             compiled = self._cache.get(key)
+        except TypeError:  # an unhashable leaf: the mapper raises TF1's error for it
+            key, compiled = None, None
         if compiled is None:
-            if not self._graph.backing.get_operations():
-                raise RuntimeError("The Session graph is empty. Add operations to the graph "
-                                   "before calling run().")
-            compiled = self._compile(fetches, feed_dict)
-            if fkey is not None:
-                self._cache[key] = compiled
-        args = []
-        for key_, np_dtype, dims, name in zip(compiled.feed_keys, compiled.feed_np,
-                                             compiled.feed_dims, compiled.feed_names):
-            args.append(_convert_feed(feed_dict[key_], np_dtype, dims, name))
+            with self._lock:
+                compiled = self._cache.get(key) if key is not None else None
+                if compiled is None:
+                    compiled = self._compile(fetches, feed_dict)
+                    if key is not None:
+                        self._cache[key] = compiled
+        fed = [_feed_value(feed_dict[e.key], e) for e in compiled.feeds]
+        args = [lowering.to_tensor(v) for v in fed]
         if not compiled.reads <= self._initialized:
-            self._raise_uninitialized(compiled)
-        outputs = compiled.call(args)
+            self._check_initialized(compiled.reads)
+        try:
+            outputs = compiled.call(args)
+        except tf.errors.OpError as err:
+            raise self._translate(err) from None
         self._initialized |= compiled.inits
-        values = [t.numpy() for t in outputs[:compiled.n_tensors]]
-        for i in compiled.copy_outputs:  # a fed-and-fetched value must not alias the feed
-            values[i] = np.array(values[i], copy=True)
+        values = []
+        for slot in compiled.value_slots:
+            if slot is None:
+                values.append(None)
+            elif slot in compiled.fed_outputs:  # TF1: a fetched fed tensor is the fed value
+                values.append(fed[compiled.fed_outputs[slot]])
+            else:
+                values.append(outputs[slot].numpy())
         return compiled.build(values)
 
-    def _raise_uninitialized(self, compiled: _Compiled) -> None:
-        missing = sorted(compiled.reads - self._initialized)
-        raise tf.errors.FailedPreconditionError(
-            None, None,
-            f"Attempting to use uninitialized value {missing[0]}\n - help: run "
-            "`sess.run(tf.global_variables_initializer())` (or the variable's initializer) "
-            "in this session first.")
+    def _check_initialized(self, reads: frozenset) -> None:
+        """Asks the session's resources about variables not yet known to be initialized (the
+        graph may have initialized them, e.g. through tf.cond); raises TF1's error if not."""
+        for name in sorted(reads - self._initialized):
+            handle = self._variables.get(name)
+            if handle is not None and bool(tf.raw_ops.VarIsInitializedOp(resource=handle)):
+                self._initialized.add(name)
+                continue
+            raise _uninitialized_error(name)
 
-    def _compile(self, fetches: Any, feed_dict: dict) -> _Compiled:
-        handler = _fetches.FetchHandler(self._graph, fetches)
-        feeds: dict[str, tf.TensorSpec] = {}
+    def _translate(self, err: tf.errors.OpError) -> Exception:
+        """A kernel's error about one of this session's resources, in TF1's words."""
+        text = err.message or ""
+        for shared, name in self._storage_names.items():
+            if shared in text and ("uninitialized" in text or "does not exist" in text):
+                return _uninitialized_error(name)
+        return err
+
+    def _compile(self, fetches: Any, feed_dict: dict) -> CompiledRun:
+        graph = self._graph
+        mapper = _fetches.FetchMapper(graph, fetches)
+        if not graph.backing.get_operations():
+            raise RuntimeError("The Session graph is empty. Add operations to the graph "
+                               "before calling run().")
+        snap = lowering.snapshot(graph)
+        specs: dict[str, tf.TensorSpec] = {}
         aliases: dict[str, str] = {}
-        feed_keys, feed_np, feed_dims = [], [], []
+        fed_variables: dict[str, str] = {}
+        entries: dict[str, FeedEntry] = {}
         for key, value in feed_dict.items():
-            t = _feed_key_tensor(self._graph, key)
-            _check_feed_value(value, t, key)
-            feeds[t.name] = tf.TensorSpec(t.shape, t.dtype)
-            if isinstance(key, _variables.Variable):
-                # TF1 (ref variables): a fed variable's every read in this run sees the value.
-                for read in lowering.variable_reads(self._graph, key._v.handle.op.name):
-                    if read != t.name:
-                        aliases[read] = t.name
-            feed_keys.append(key)
-            feed_np.append(t.dtype.as_numpy_dtype)
-            feed_dims.append(None if t.shape.rank is None else tuple(t.shape.as_list()))
-        cache_key = (tuple(handler.targets), frozenset(feeds), frozenset(aliases))
-        plans = self._graph._lowering_cache.setdefault("plans", {})
-        plan = plans.get(cache_key)
+            for component, t, handle in _feed_targets(graph, key):
+                _check_feed_value(value, t, key)
+                name = t.name
+                if handle is not None:
+                    # TF1 (ref variables): feeding a variable, or its value, overrides every
+                    # read of it in this run; the feed's name is the variable's value tensor.
+                    name = t.name if t.op.type == "ReadVariableOp" else handle + ":0/fed"
+                    fed_variables[handle] = name
+                    for read in snap.reads_of(handle):
+                        if read != name:
+                            aliases[read] = name
+                dtype, shape = t.dtype, t.shape
+                if t.op.type == "VarHandleOp":
+                    dtype = tf.as_dtype(t.op.get_attr("dtype"))
+                    shape = tf.TensorShape(t.op.get_attr("shape"))
+                specs[name] = tf.TensorSpec(shape, dtype)
+                entries[name] = FeedEntry(
+                    key=key, component=component, np_dtype=dtype.as_numpy_dtype,
+                    dims=None if shape.rank is None else tuple(shape.as_list()),
+                    display=t.name)
+        plan_key = (tuple(mapper.targets), frozenset(specs), frozenset(aliases.items()),
+                    frozenset(fed_variables.items()))
+        plan = graph._plans.get(plan_key)
         if plan is None:
-            plan = lowering.make_plan(self._graph, handler.targets, feeds, aliases)
-            plans[cache_key] = plan
-        # Arguments follow the plan's order.
-        order = {name: i for i, name in enumerate(plan.feed_names)}
-        names = [_feed_key_tensor(self._graph, k).name for k in feed_keys]
-        perm = sorted(range(len(names)), key=lambda i: order[names[i]])
-        for name, dtype, shape in plan.var_handles:
-            if name not in self._variables:
-                self._variables[name] = _session_variable(dtype, shape)
-        for name, seed, seed2 in plan.rng_ops:
-            if name not in self._rng_states:
-                self._rng_states[name] = _rng_state(seed, seed2)
-        function = lowering.compile_plan(plan, self._variables, self._rng_states)
-        compiled = _Compiled()
-        compiled.call, _ = lowering.fast_caller(function)
-        compiled.function = function
-        compiled.feed_keys = [feed_keys[i] for i in perm]
-        compiled.feed_np = [feed_np[i] for i in perm]
-        compiled.feed_dims = [feed_dims[i] for i in perm]
-        compiled.feed_names = [names[i] for i in perm]
-        compiled.build = handler.build
-        compiled.n_tensors = sum(1 for n in handler.targets if ":" in n)
-        fed_names = set(plan.feed_names) | set(plan.aliases)
-        compiled.copy_outputs = [i for i, n in enumerate(t for t in handler.targets if ":" in t)
-                                 if n in fed_names]
-        compiled.reads = plan.reads
-        compiled.inits = plan.inits
-        compiled.plan = plan
-        # Tensor outputs come back in target order; map them to FetchHandler positions.
-        tensor_pos = [i for i, n in enumerate(handler.targets) if ":" in n]
-        if len(tensor_pos) != len(handler.targets):
-            build = handler.build
+            plan = graph._plans[plan_key] = lowering.make_plan(
+                graph, mapper.targets, specs, aliases, fed_variables)
+        compiled_fn = self._functions.get(plan_key)
+        if compiled_fn is None:
+            for name, dtype, shape in plan.var_handles:
+                if name not in self._variables:
+                    self._variables[name] = self._new_storage(name, dtype, shape)
+            for name, seed, seed2 in plan.rng_ops:
+                if name not in self._rng_states:
+                    self._rng_states[name] = _rng_state(seed, seed2)
+            function = lowering.compile_plan(plan, self._variables, self._rng_states)
+            compiled_fn = self._functions[plan_key] = (function, lowering.caller(function))
+        slots: list[int | None] = []
+        fed_outputs: dict[int, int] = {}
+        arg_of_output = [o.arg for o in plan.outputs]
+        n = 0
+        for _, kind in mapper.targets:
+            if kind == _fetches.OPERATION:
+                slots.append(None)
+                continue
+            if arg_of_output[n] is not None:
+                fed_outputs[n] = arg_of_output[n]
+            slots.append(n)
+            n += 1
+        return CompiledRun(
+            call=compiled_fn[1], function=compiled_fn[0],
+            feeds=[entries[name] for name in plan.feed_names], build=mapper.build,
+            value_slots=slots, fed_outputs=fed_outputs,
+            reads=plan.reads - plan.inits, inits=plan.inits)
 
-            def rebuild(values, _pos=tensor_pos, _n=len(handler.targets), _build=build):
-                full = [None] * _n
-                for p, v in zip(_pos, values):
-                    full[p] = v
-                return _build(full)
-            compiled.build = rebuild
-        return compiled
+    def _new_storage(self, name: str, dtype: tf.DType, shape: tf.TensorShape) -> tf.Tensor:
+        """This session's resource for variable ``name``, created uninitialized (TF1)."""
+        shared = f"tftrain_compat_{id(self):x}_{next(_storage_ids)}"
+        self._storage_names[shared] = name
+        with tf.init_scope():
+            return tf.raw_ops.VarHandleOp(dtype=dtype, shape=shape, shared_name=shared,
+                                          container="")
 
     def _load_variable(self, variable: "_variables.Variable", value) -> None:
-        assign, placeholder = variable._load_op()
-        self.run(assign, {placeholder: value})
+        """TF1's ``Variable.load``: runs the initializer with ``value`` fed as the initial value,
+        so nothing is added to the graph."""
+        initial = variable._v.initializer.inputs[1]
+        self.run(variable.initializer, {variable._graph._wrap(initial): value})
 
     # ----- unsupported TF1 session features ------------------------------------------------
     def partial_run(self, *args, **kwargs):
@@ -227,7 +295,8 @@ class BaseSession:
         return tf.config.list_logical_devices()
 
 
-_LEAVE_TYPES = frozenset({_tensor.Tensor, _tensor.Operation, _variables.Variable})
+_LEAVE_TYPES = frozenset({_tensor.Tensor, _tensor.Operation, _variables.Variable,
+                          _tensor.SparseTensor})
 
 
 class Session(BaseSession):
@@ -261,16 +330,6 @@ class InteractiveSession(BaseSession):
 
 
 # ----- helpers ------------------------------------------------------------------------------
-def _session_variable(dtype: tf.DType, shape: tf.TensorShape) -> tf.Variable:
-    """The session's own storage for one variable (its value is meaningless until initialized)."""
-    with tf.init_scope():
-        if shape.is_fully_defined():
-            return tf.Variable(tf.zeros(shape, dtype) if dtype != tf.string else tf.fill(shape, ""),
-                               trainable=False)
-        return tf.Variable(tf.zeros([], dtype) if dtype != tf.string else tf.constant(""),
-                           shape=tf.TensorShape(None), trainable=False)
-
-
 def _rng_state(seed: int, seed2: int) -> tf.Variable:
     """A random op's stream in this session: Philox state [counter, seed2, seed].
 
@@ -283,24 +342,45 @@ def _rng_state(seed: int, seed2: int) -> tf.Variable:
         return tf.Variable(np.array([0, seed2, seed], np.int64), trainable=False)
 
 
-def _feed_key_tensor(graph, key) -> tf.Tensor:
-    """A feed_dict key -> the backing tensor it feeds (TF 2.21's TypeError texts)."""
+def _feed_targets(graph, key) -> list[tuple[int | None, tf.Tensor, str | None]]:
+    """A feed_dict key -> [(component, backing tensor, VarHandleOp name if it feeds a variable)]
+    (a SparseTensor feeds its three tensors; TF 2.21's TypeError texts for bad keys)."""
+    if isinstance(key, _tensor.SparseTensor):
+        if key._graph is not graph:
+            raise ValueError(f"Tensor {key} is not an element of this graph.")
+        return [(i, t, None) for i, t in enumerate(
+            (key._s.indices, key._s.values, key._s.dense_shape))]
     if isinstance(key, _variables.Variable):
-        return key._fetch_tensor()._t
+        if key._graph is not graph:
+            raise ValueError(f"Tensor {key} is not an element of this graph.")
+        return [(None, key._v.handle, key._v.handle.op.name)]
     if isinstance(key, _tensor.Tensor):
         if key._graph is not graph:
             raise ValueError(f"Tensor {key} is not an element of this graph.")
-        return key._t
-    if isinstance(key, str):
+        t = key._t
+    elif isinstance(key, str):
         try:
-            element = graph.backing.as_graph_element(key, allow_tensor=True, allow_operation=False)
+            t = graph.backing.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except (KeyError, ValueError) as err:
             inner = err.args[0] if err.args else str(err)
             raise TypeError(f"Cannot interpret feed_dict key as Tensor: {inner}") from None
-        return element
-    kind = "Operation" if isinstance(key, _tensor.Operation) else type(key).__name__
-    raise TypeError(f"Cannot interpret feed_dict key as Tensor: Can not convert a {kind} into a "
-                    "Tensor.")
+    else:
+        kind = "Operation" if isinstance(key, _tensor.Operation) else type(key).__name__
+        raise TypeError(f"Cannot interpret feed_dict key as Tensor: Can not convert a {kind} "
+                        "into a Tensor.")
+    if t.op.type == "VarHandleOp":
+        return [(None, t, t.op.name)]
+    if t.op.type == "ReadVariableOp" and t.op.inputs[0].op.type == "VarHandleOp":
+        return [(None, t, t.op.inputs[0].op.name)]
+    return [(None, t, None)]
+
+
+def _uninitialized_error(name: str) -> tf.errors.FailedPreconditionError:
+    return tf.errors.FailedPreconditionError(
+        None, None,
+        f"Attempting to use uninitialized value {name}\n - help: run "
+        "`sess.run(tf.global_variables_initializer())` (or the variable's initializer) "
+        "in this session first.")
 
 
 def _check_feed_value(value: Any, t: tf.Tensor, key: Any) -> None:
@@ -312,12 +392,14 @@ def _check_feed_value(value: Any, t: tf.Tensor, key: Any) -> None:
             f"{key}.")
 
 
-def _convert_feed(value: Any, np_dtype, dims: tuple | None, name: str) -> tf.Tensor:
-    """np.asarray(value, dtype) as TF1 did, then TF1's shape check (``dims``: the declared
-    dimensions, None for unknown ones; ``dims`` None for an unknown rank)."""
+def _feed_value(value: Any, entry: FeedEntry) -> np.ndarray:
+    """np.asarray(value, dtype) as TF1 did, then TF1's shape check against the declared dims."""
+    if entry.component is not None:
+        value = value[entry.component]
+    np_dtype = entry.np_dtype
     if type(value) is not np.ndarray or value.dtype != np_dtype:
         if isinstance(value, (tf.Tensor, _tensor.Tensor, _variables.Variable)):
-            _check_feed_value(value, None, name)
+            _check_feed_value(value, None, entry.display)
         try:
             value = np.asarray(value, dtype=np_dtype)
         except OverflowError:
@@ -325,13 +407,14 @@ def _convert_feed(value: Any, np_dtype, dims: tuple | None, name: str) -> tf.Ten
                 f"Type of feed value {value} with type {type(value)} is not compatible with "
                 f"Tensor type {np_dtype}. Try explicitly setting the type of the feed tensor to a "
                 "larger type (e.g. int64).") from None
+    dims = entry.dims
     if dims is not None:
         vshape = value.shape
         if len(vshape) != len(dims) or any(d is not None and d != v for d, v in
                                             zip(dims, vshape)):
-            raise ValueError(f"Cannot feed value of shape {vshape} for Tensor {name}, which has "
-                             f"shape {tf.TensorShape(dims)}")
-    return lowering.to_tensor(value)
+            raise ValueError(f"Cannot feed value of shape {vshape} for Tensor {entry.display}, "
+                             f"which has shape {tf.TensorShape(dims)}")
+    return value
 
 
 # ----- default session ----------------------------------------------------------------------

@@ -141,6 +141,46 @@ class IndexedSlices:
         return f"IndexedSlices(indices={self.indices}, values={self.values})"
 
 
+class SparseTensor:
+    """TF1 ``tf.SparseTensor(indices, values, dense_shape)`` in a graph: three tensors.
+
+    Built from shim tensors or values (``tf.SparseTensor(indices=..., values=...,
+    dense_shape=...)``) or wrapping a backing ``tf.SparseTensor`` that a TF2 op returned.
+    ``sess.run`` fetches it as a ``SparseTensorValue``; it is fed with a ``SparseTensorValue``
+    or an ``(indices, values, dense_shape)`` tuple.
+    """
+
+    __slots__ = ("_s", "_graph")
+
+    def __init__(self, indices=None, values=None, dense_shape=None, *, _backing=None,
+                 _graph=None) -> None:
+        if _backing is None:
+            built = call_in_graph(lambda i, v, d: tf.SparseTensor(i, v, d),
+                                  (indices, values, dense_shape), {})
+            _backing, _graph = built._s, built._graph
+        self._s = _backing
+        self._graph = _graph
+
+    indices = property(lambda self: self._graph._wrap(self._s.indices))
+    values = property(lambda self: self._graph._wrap(self._s.values))
+    dense_shape = property(lambda self: self._graph._wrap(self._s.dense_shape))
+    dtype = property(lambda self: self._s.dtype)
+    shape = property(lambda self: self._s.shape)
+    graph = property(lambda self: self._graph)
+    op = property(lambda self: self._graph._wrap(self._s.op))
+
+    def get_shape(self) -> tf.TensorShape:
+        return self._s.shape
+
+    def eval(self, feed_dict=None, session=None):
+        from tftrain_compat._src import session as _session
+        return _session._run_with_default(self, feed_dict, session, "eval")
+
+    def __repr__(self) -> str:
+        return (f"SparseTensor(indices={self.indices}, values={self.values}, "
+                f"dense_shape={self.dense_shape})")
+
+
 # ----- conversion between shim and backing objects -------------------------------------------
 def wrap(obj: Any, graph: "_graph.Graph") -> Any:
     """Backing object(s) -> shim object(s), one shim object per backing element."""
@@ -151,6 +191,11 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
         return type(obj)(items)
     if isinstance(obj, dict):
         return type(obj)((k, wrap(v, graph)) for k, v in obj.items())
+    if isinstance(obj, tf.SparseTensor):
+        found = graph._wrappers.get(id(obj))
+        if found is None:
+            found = graph._wrappers[id(obj)] = SparseTensor(_backing=obj, _graph=graph)
+        return found
     if isinstance(obj, (tf.Tensor, tf.Operation, tf.Variable, tf.IndexedSlices)):
         key = id(obj)
         found = graph._wrappers.get(key)
@@ -172,7 +217,7 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
 
 def unwrap(obj: Any) -> Any:
     """Shim object(s) -> backing object(s); callables are wrapped so TF hands them shim objects."""
-    if isinstance(obj, (Tensor, IndexedSlices)):
+    if isinstance(obj, (Tensor, IndexedSlices, SparseTensor)):
         return obj._t if isinstance(obj, Tensor) else obj._s
     if isinstance(obj, Operation):
         return obj._op
@@ -184,15 +229,15 @@ def unwrap(obj: Any) -> Any:
         if isinstance(obj, tuple) and hasattr(obj, "_fields"):
             return type(obj)(*items)
         return type(obj)(items)
-    if isinstance(obj, dict):
-        return type(obj)((k, unwrap(v)) for k, v in obj.items())
+    if isinstance(obj, dict):  # keys too: tf.case takes {predicate: branch}
+        return type(obj)((unwrap(k), unwrap(v)) for k, v in obj.items())
     if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
         return _callback(obj)
     return obj
 
 
 def _find_graph(obj: Any) -> "_graph.Graph | None":
-    if isinstance(obj, (Tensor, Operation, IndexedSlices)):
+    if isinstance(obj, (Tensor, Operation, IndexedSlices, SparseTensor)):
         return obj._graph
     from tftrain_compat._src import variables as _variables
     if isinstance(obj, _variables.Variable):

@@ -104,19 +104,38 @@ class Variable:
 
     def assign(self, value, use_locking: bool = False, name: str | None = None,
                read_value: bool = True):
-        """``var = value``; returns the new value (or the op when ``read_value=False``)."""
-        return self._call(lambda v, x: v.assign(x, use_locking=use_locking, name=name,
-                                                read_value=read_value), value)
+        """``var = value``; returns the new value (a Tensor named like TF1's ``Assign:0``), or
+        the assign op when ``read_value=False``. Assigning initializes the variable (TF1)."""
+        return self._assign("AssignVariableOp", "Assign", value, name, read_value)
 
     def assign_add(self, delta, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True):
-        return self._call(lambda v, x: v.assign_add(x, use_locking=use_locking, name=name,
-                                                    read_value=read_value), delta)
+        """``var += delta``; returns the new value (TF1's ``AssignAdd:0``) or the op."""
+        return self._assign("AssignAddVariableOp", "AssignAdd", delta, name, read_value)
 
     def assign_sub(self, delta, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True):
-        return self._call(lambda v, x: v.assign_sub(x, use_locking=use_locking, name=name,
-                                                    read_value=read_value), delta)
+        """``var -= delta``; returns the new value (TF1's ``AssignSub:0``) or the op."""
+        return self._assign("AssignSubVariableOp", "AssignSub", delta, name, read_value)
+
+    def _assign(self, kernel: str, default_name: str, value, name: str | None,
+                read_value: bool, validate_shape: bool = True):
+        def build(v, x):
+            with tf.name_scope(name or default_name) as scope:
+                x = tf.convert_to_tensor(x, dtype=v.dtype)
+                if kernel == "AssignVariableOp":
+                    if validate_shape:
+                        v.shape.assert_is_compatible_with(x.shape)
+                    op = tf.raw_ops.AssignVariableOp(resource=v.handle, value=x,
+                                                     validate_shape=validate_shape)
+                else:
+                    op = getattr(tf.raw_ops, kernel)(resource=v.handle, value=x)
+                if not read_value:
+                    return op
+                with tf.control_dependencies([op]):
+                    read = tf.raw_ops.ReadVariableOp(resource=v.handle, dtype=v.dtype)
+                    return tf.identity(read, name=scope)
+        return self._call(build, value)
 
     def scatter_sub(self, sparse_delta, use_locking: bool = False, name: str | None = None):
         return self._call(lambda v, d: v.scatter_sub(d, use_locking=use_locking, name=name),
@@ -143,23 +162,6 @@ class Variable:
             raise ValueError("Either session argument should be provided or default session "
                              "should be established")
         sess._load_variable(self, value)
-
-    def _fetch_tensor(self) -> "_tensor.Tensor":
-        """One read of the variable, made on first use, that Session.run fetches and feeds."""
-        read = self.__dict__.get("_read")
-        if read is None:
-            read = self._read = self.value()
-        return read
-
-    def _load_op(self):
-        """(assign op, placeholder) used by ``load``; built once per variable."""
-        pair = self.__dict__.get("_load")
-        if pair is None:
-            def build(v):
-                ph = tf.raw_ops.Placeholder(dtype=v.dtype, shape=v.shape)
-                return v.assign(ph, read_value=False), ph
-            pair = self._load = _tensor.call_in_graph(build, (self,), {})
-        return pair
 
     def _as_graph_element(self):
         return self._v

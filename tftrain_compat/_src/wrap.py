@@ -41,6 +41,18 @@ def rename_kwargs(kwargs: dict, renames: Mapping[str, str]) -> dict:
     return kwargs
 
 
+def legacy_renames(fn: Callable) -> dict[str, str]:
+    """The entries of ``LEGACY_KWARGS`` that apply to ``fn``: TF1 keywords ``fn`` no longer takes
+    whose TF2 name it does take (``keep_dims`` -> ``keepdims`` for every ``reduce_*``)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return {}
+    return {old: new for old, new in LEGACY_KWARGS.items() if old not in params and new in params}
+
+
 def graph_op(fn: Callable, renames: Mapping[str, str] | None = None,
              defaults: Mapping[str, Any] | None = None, name: str | None = None) -> Callable:
     """Wraps TF2 function ``fn`` so that calling it records a node in the TF1 graph.
@@ -48,7 +60,7 @@ def graph_op(fn: Callable, renames: Mapping[str, str] | None = None,
     ``renames`` maps TF1 keyword names to ``fn``'s; ``defaults`` replaces a ``None`` argument
     (TF1's ``keepdims=None`` meaning False, say).
     """
-    renames = dict(renames or {})
+    renames = {**legacy_renames(fn), **(renames or {})}
     defaults = dict(defaults or {})
 
     @functools.wraps(fn)

@@ -1,0 +1,50 @@
+"""tf.cond / tf.case / tf.while_loop with TF1's Python-level contracts, and random ops inside
+their bodies drawing TF1's numbers, against tf.compat.v1."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+import tftrain_compat as shim
+
+V1 = tf.compat.v1
+
+
+def _build(t):
+    t.set_random_seed(3)
+    p = t.placeholder(tf.bool, [], name="p")
+    x = t.constant(2.0)
+    single = t.cond(p, lambda: [x * 2], lambda: [x * 3])
+    legacy = t.cond(p, fn1=lambda: x, fn2=lambda: x + 1)
+    pair = t.cond(p, lambda: (x, x * 2), lambda: (x, x * 3))
+    drop = t.cond(p, lambda: t.nn.dropout(t.ones([6]), 0.5), lambda: t.ones([6]))
+    after = t.Variable(t.random_normal([3]))  # op seeds after a cond with a random op
+    chosen = t.case({t.equal(x, 2.0): lambda: x + 10, t.equal(x, 3.0): lambda: x + 20},
+                    default=lambda: x, exclusive=True)
+    i0 = t.constant(0)
+    count = t.while_loop(lambda i: i < 3, lambda i: i + 1, [i0])
+    noisy = t.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + t.random_uniform([2])),
+                         (i0, t.zeros([2])))
+    kinds = [type(single).__name__, type(pair).__name__, type(noisy).__name__]
+    return p, kinds, [single, legacy, pair, chosen, count], drop, after, noisy
+
+
+def _run(t, graph):
+    with graph.as_default():
+        p, kinds, static, drop, after, noisy = _build(t)
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            values = sess.run(static, {p: True})
+            draws = [sess.run(drop, {p: True}) for _ in range(2)]
+            draws += [sess.run(after)] + [sess.run(noisy)[1] for _ in range(2)]
+    return kinds, values, draws
+
+
+def test_control_flow_structures_and_random_bodies_match_tf1():
+    kinds_w, values_w, draws_w = _run(V1, tf.Graph())
+    kinds_g, values_g, draws_g = _run(shim, shim.Graph())
+    assert kinds_g == kinds_w == ["list", "tuple", "tuple"]
+    for g, w in zip(tf.nest.flatten(values_g), tf.nest.flatten(values_w)):
+        assert np.array_equal(g, w)
+    for g, w in zip(draws_g, draws_w):
+        assert g.dtype == w.dtype and np.array_equal(g, w)

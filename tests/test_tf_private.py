@@ -1,0 +1,43 @@
+"""Alarms for the TF entry points outside TF2's documented API (``_src/tf_private.py``).
+
+If a TF release removes one, the shim still works through the public fallback (slower), and the
+test here says which one went."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from tftrain_compat._src import tf_private
+
+
+def test_flat_call_path_exists():
+    fn = tf.function(lambda x: x * 2, input_signature=[tf.TensorSpec([None], tf.float32)])
+    concrete = fn.get_concrete_function()
+    assert hasattr(concrete, "_call_flat"), "TF removed ConcreteFunction._call_flat"
+    out = tf_private.flat_caller(concrete)([tf.constant([1.0, 2.0])])
+    out = out[0] if isinstance(out, (list, tuple)) else out
+    assert np.array_equal(np.asarray(out), [2.0, 4.0])
+
+
+def test_eager_tensor_conversion_path_exists():
+    from tensorflow.python.framework import ops
+    assert hasattr(ops, "EagerTensor"), "TF removed ops.EagerTensor"
+    assert tf_private.to_tensor is not tf.convert_to_tensor
+    arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert np.array_equal(tf_private.to_tensor(arr).numpy(), arr)
+    assert np.array_equal(tf_private.to_tensor(arr.T).numpy(), arr.T)  # non-contiguous
+
+
+def test_graph_function_has_no_automatic_control_dependencies():
+    """wrap_function traces without automatic control dependencies: a stateful op that nothing
+    depends on does not become a control output by itself (TF1 Session semantics)."""
+    assert hasattr(tf.compat.v1, "wrap_function"), "TF removed tf.compat.v1.wrap_function"
+    v = tf.Variable(1.0)
+
+    def fn(x):
+        v.assign_add(1.0)  # no data or control edge to the output
+        return x * 2
+    concrete = tf_private.graph_function(fn, [tf.TensorSpec([], tf.float32)])
+    assert float(concrete(tf.constant(3.0))[0] if isinstance(concrete(tf.constant(3.0)), list)
+                 else concrete(tf.constant(3.0))) == 6.0
+    assert float(v.numpy()) == 1.0

@@ -1,0 +1,69 @@
+"""Every TensorFlow entry point the shim reaches outside TF's documented TF2 API, in one place.
+
+Each has a public fallback used when a TF release removes it, and ``tests/test_tf_private.py``
+fails loudly when that happens (the shim keeps working, only slower or less exact).
+
+- ``ConcreteFunction._call_flat`` (private): calls a traced function with flat, already-converted
+  tensors, skipping the argument binding the public call repeats on every step (about a third of
+  a small model's step).
+- ``ops.EagerTensor(array, device, dtype)`` (private): NumPy -> eager tensor without the dispatch
+  and defensive copy of ``tf.convert_to_tensor`` (about a fifth of a small model's step). The copy
+  is not needed: the tensor lives for one synchronous call, and Session.run copies any output that
+  is a fed value.
+- ``tf.compat.v1.wrap_function`` (public, TF1-compatibility API; not a Session, variable or
+  switch): traces a graph function *without* automatic control dependencies, so a compiled run
+  executes with a TF1 Session's data-dependency semantics and its fetched tensors are the
+  function's outputs themselves (see docs/architecture.md, "Bit-equal execution").
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+
+def graph_function(fn: Callable, input_signature: Sequence[tf.TensorSpec]) -> Any:
+    """``fn`` traced once into a concrete function over ``input_signature``, TF1-style (no
+    automatic control dependencies). Fallback: ``tf.function`` (automatic control deps)."""
+    wrap = getattr(getattr(tf, "compat", None), "v1", None)
+    wrap = getattr(wrap, "wrap_function", None)
+    if wrap is None:  # pragma: no cover - depends on the TF release
+        return tf.function(fn, input_signature=list(input_signature),
+                           autograph=False).get_concrete_function()
+    return wrap(fn, list(input_signature))
+
+
+def flat_caller(concrete: Any) -> Callable[[list], Any]:
+    """The cheapest call of a concrete function with a flat list of eager tensors."""
+    flat = getattr(concrete, "_call_flat", None)
+    if flat is None:  # pragma: no cover - depends on the TF release
+        return lambda args: concrete(*args)
+    captured = concrete.captured_inputs
+    return lambda args: flat(args, captured)
+
+
+def _make_to_tensor() -> Callable[[np.ndarray], tf.Tensor]:
+    try:
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework import ops
+        eager_tensor = ops.EagerTensor
+        context.ensure_initialized()
+        ctx = context.context()
+        enums: dict = {}
+
+        def to_tensor(value):
+            if value.flags.c_contiguous:
+                dtype = value.dtype
+                enum = enums.get(dtype)
+                if enum is None:
+                    enum = enums[dtype] = tf.as_dtype(dtype).as_datatype_enum
+                return eager_tensor(value, ctx.device_name, enum)
+            return tf.convert_to_tensor(value)
+        to_tensor(np.zeros(1, np.float32))  # fails here, not mid-run, if the API changed
+        return to_tensor
+    except Exception:  # pragma: no cover - depends on the TF release
+        return tf.convert_to_tensor
+
+
+to_tensor: Callable[[np.ndarray], tf.Tensor] = _make_to_tensor()
