@@ -27,6 +27,7 @@ here asserts a time.
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import gzip
 import os
@@ -97,9 +98,12 @@ def _legacy_softmax(tf1) -> tuple:
     W = tf1.Variable(tf1.zeros([784, 10]))
     b = tf1.Variable(tf1.zeros([10]))
     y_pred = tf1.nn.softmax(tf1.matmul(x, W) + b)
-    cross_entropy = tf1.reduce_mean(-tf1.reduce_sum(y * tf1.log(y_pred), reduction_indices=[1]))
+    cross_entropy = tf1.reduce_mean(-tf1.reduce_sum(y * tf1.log(y_pred), reduction_indices=[1]),
+                                    name="loss")
     train_step = tf1.train.GradientDescentOptimizer(0.1).minimize(cross_entropy)
-    return x, y, {}, train_step
+    correct = tf1.equal(tf1.argmax(y_pred, 1), tf1.argmax(y, 1))
+    accuracy = tf1.reduce_mean(tf1.cast(correct, tf1.float32))
+    return x, y, {}, train_step, cross_entropy, accuracy
 
 
 def _legacy_cnn(tf1) -> tuple:
@@ -128,10 +132,24 @@ def _legacy_cnn(tf1) -> tuple:
     y_pred = tf1.nn.softmax(tf1.matmul(h_fc1_drop, W_fc2) + b_fc2)
     cross_entropy = tf1.reduce_mean(-tf1.reduce_sum(y * tf1.log(y_pred), reduction_indices=[1]))
     train_step = tf1.train.MomentumOptimizer(0.001, 0.9).minimize(cross_entropy)
-    return x, y, {keep_prob: 0.5}, train_step
+    return x, y, {keep_prob: 0.5}, train_step, cross_entropy, None
 
 
 LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn}
+_LossAcc = collections.namedtuple("_LossAcc", "loss accuracy")
+# Fetch structures of the softmax step (model "softmax-<shape>"): the train op alone by default.
+FETCH_SHAPES = {
+    "": lambda train, loss, acc: train,
+    "dict": lambda train, loss, acc: {"train": train, "loss": loss},
+    "nested": lambda train, loss, acc: [train, [loss, acc]],
+    "byname": lambda train, loss, acc: [train, "loss:0"],
+    "namedtuple": lambda train, loss, acc: [train, _LossAcc(loss, acc)],
+}
+
+
+def _split(model: str) -> tuple[str, str]:
+    base, _, shape = model.partition("-")
+    return base, shape
 
 
 def shim_step(model: str) -> Step:
@@ -139,10 +157,12 @@ def shim_step(model: str) -> Step:
     shim = tftrain_compat
     shim.reset_default_graph()
     shim.set_random_seed(0)
-    x, y, extra, train_op = LEGACY[model](shim)
+    base, shape = _split(model)
+    x, y, extra, train_op, loss, acc = LEGACY[base](shim)
+    fetches = FETCH_SHAPES[shape](train_op, loss, acc)
     sess = shim.Session()
     sess.run(shim.global_variables_initializer())
-    return lambda xs, ys: sess.run(train_op, feed_dict={x: xs, y: ys, **extra})
+    return lambda xs, ys: sess.run(fetches, feed_dict={x: xs, y: ys, **extra})
 
 
 def compat_v1_step(model: str) -> Step:
@@ -151,11 +171,13 @@ def compat_v1_step(model: str) -> Step:
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(0)
-        x, y, extra, train_op = LEGACY[model](v1)
+        base, shape = _split(model)
+        x, y, extra, train_op, loss, acc = LEGACY[base](v1)
+        fetches = FETCH_SHAPES[shape](train_op, loss, acc)
         init = v1.global_variables_initializer()
     sess = v1.Session(graph=graph)
     sess.run(init)
-    return lambda xs, ys: sess.run(train_op, feed_dict={x: xs, y: ys, **extra})
+    return lambda xs, ys: sess.run(fetches, feed_dict={x: xs, y: ys, **extra})
 
 
 # ----- hand-written TF2 ports ----------------------------------------------------------------------
@@ -268,10 +290,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with the MNIST .gz files (random data when missing)")
     parser.add_argument("--impls", default=",".join(IMPLS),
                         help="comma-separated subset of " + ", ".join(IMPLS))
-    parser.add_argument("--models", default="softmax,cnn", help="softmax, cnn or both")
+    parser.add_argument("--models", default="softmax,cnn",
+                        help="comma-separated: softmax, cnn, and the softmax step with other "
+                             "fetch structures: softmax-dict, softmax-nested, softmax-byname, "
+                             "softmax-namedtuple")
     args = parser.parse_args(argv)
     impls = [i for i in IMPLS if i in args.impls.split(",")]
-    models = [m for m in ("softmax", "cnn") if m in args.models.split(",")]
+    known = ["softmax", "cnn"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
+    models = [m for m in known if m in args.models.split(",")]
 
     batches, source = load_batches(args.data)
     print(f"TensorFlow {tf.__version__}, tftrain_compat {tftrain_compat.compat_version}, "
@@ -282,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---------|-----------|-------------|-------------|-------|------------|"]
     for model in models:
         t0 = time.perf_counter()
-        if model == "softmax":
+        if model.startswith("softmax"):
             res = bench_model(model, impls, batches, args.softmax_steps, args.softmax_warmup,
                               args.rounds)
             lines += _format(model, res, "us", 1e6)

@@ -14,6 +14,15 @@ from typing import Any, Iterator
 import tensorflow as tf
 
 
+# wrap(backing, graph) / unwrap(shim) between backing and shim objects, installed by tensor.py
+# (the layer above), so that this module imports nothing of the package.
+_converters: dict[str, Any] = {}
+
+
+def install_converters(wrap, unwrap) -> None:
+    _converters["wrap"], _converters["unwrap"] = wrap, unwrap
+
+
 class GraphKeys:
     """TF1's standard collection names (the strings TF1 used, so collections interoperate)."""
 
@@ -80,8 +89,7 @@ class Graph:
 
     # ----- wrappers ------------------------------------------------------------------------
     def _wrap(self, obj: Any) -> Any:
-        from tftrain_compat._src import tensor as _tensor
-        return _tensor.wrap(obj, self)
+        return _converters["wrap"](obj, self)
 
     # ----- TF1 Graph API -------------------------------------------------------------------
     @property
@@ -116,9 +124,8 @@ class Graph:
 
     def as_graph_element(self, obj: Any, allow_tensor: bool = True, allow_operation: bool = True):
         """Resolves a name, Tensor, Operation or Variable of this graph (TF's own error texts)."""
-        from tftrain_compat._src import tensor as _tensor
         return self._wrap(self.backing.as_graph_element(
-            _tensor.unwrap(obj), allow_tensor=allow_tensor, allow_operation=allow_operation))
+            _converters["unwrap"](obj), allow_tensor=allow_tensor, allow_operation=allow_operation))
 
     def as_graph_def(self, from_version=None, add_shapes: bool = False):
         return self.backing.as_graph_def(from_version=from_version, add_shapes=add_shapes)
@@ -134,10 +141,9 @@ class Graph:
         return self.backing.name_scope(name)
 
     def control_dependencies(self, control_inputs):
-        from tftrain_compat._src import tensor as _tensor
         if control_inputs is None:
             return self.backing.control_dependencies(None)
-        return self.backing.control_dependencies([_tensor.unwrap(c) for c in control_inputs])
+        return self.backing.control_dependencies([_converters["unwrap"](c) for c in control_inputs])
 
     @contextlib.contextmanager
     def device(self, device_name_or_function) -> Iterator[None]:
@@ -151,8 +157,7 @@ class Graph:
 
     # Collections are the backing graph's own, holding backing objects; the shim returns wrappers.
     def add_to_collection(self, name: str, value: Any) -> None:
-        from tftrain_compat._src import tensor as _tensor
-        self.backing.add_to_collection(name, _tensor.unwrap(value))
+        self.backing.add_to_collection(name, _converters["unwrap"](value))
 
     def add_to_collections(self, names, value: Any) -> None:
         names = (names,) if isinstance(names, str) else set(names)
@@ -177,8 +182,7 @@ class Graph:
         return self.backing.collections
 
     def is_feedable(self, tensor) -> bool:
-        from tftrain_compat._src import tensor as _tensor
-        return self.backing.is_feedable(_tensor.unwrap(tensor))
+        return self.backing.is_feedable(_converters["unwrap"](tensor))
 
     def __repr__(self) -> str:
         return f"<tftrain_compat Graph object at {id(self):#x}>"

@@ -448,3 +448,7 @@ def _run_with_default(obj: Any, feed_dict, session, kind: str) -> Any:
         raise ValueError(f"Cannot use the given session to {what}: the tensor's graph is "
                          "different from the session's graph.")
     return sess.run(obj, feed_dict)
+
+
+_tensor.install_hook("run", _run_with_default)
+_tensor.install_hook("default_session", get_default_session)

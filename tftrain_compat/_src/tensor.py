@@ -19,6 +19,28 @@ from tftrain_compat._src import graph as _graph
 
 _local = threading.local()
 
+# Set by the layers above (dependency inversion, so this module imports nothing above it):
+# session.py installs the default-session runner; variables.py registers its Variable class.
+_hooks: dict[str, Any] = {"run": None, "default_session": None, "variable": None}
+
+
+def install_hook(name: str, value: Any) -> None:
+    """Registers ``run`` (obj, feed_dict, session, kind), ``default_session`` () or ``variable``
+    (the shim Variable class: wraps backing tf.Variables, unwraps to them)."""
+    if name not in _hooks:
+        raise KeyError(name)
+    _hooks[name] = value
+
+
+def run_with_default(obj: Any, feed_dict, session, kind: str) -> Any:
+    """``obj.eval()`` / ``obj.run()``: runs in ``session`` or the default session."""
+    return _hooks["run"](obj, feed_dict, session, kind)
+
+
+def _is_variable(obj: Any) -> bool:
+    cls = _hooks["variable"]
+    return cls is not None and isinstance(obj, cls)
+
 
 class Operation:
     """A TF1 graph operation (``tf.Operation``). ``run()`` executes it in the default session."""
@@ -46,8 +68,7 @@ class Operation:
 
     def run(self, feed_dict=None, session=None) -> None:
         """Runs this op in ``session`` or the default session; returns None (TF1)."""
-        from tftrain_compat._src import session as _session
-        _session._run_with_default(self, feed_dict, session, "run")
+        run_with_default(self, feed_dict, session, "run")
 
     def __repr__(self) -> str:
         return f"<tf.Operation '{self.name}' type={self.type}>"
@@ -83,8 +104,7 @@ class Tensor:
 
     def eval(self, feed_dict=None, session=None):
         """Evaluates in ``session`` or the default session (TF1: ``Tensor.eval``)."""
-        from tftrain_compat._src import session as _session
-        return _session._run_with_default(self, feed_dict, session, "eval")
+        return run_with_default(self, feed_dict, session, "eval")
 
     # Texts as tf.compat.v1 prints them on TF2 (the oracle): Tensor("x:0", shape=(None, 3), ...)
     def __repr__(self) -> str:
@@ -173,8 +193,7 @@ class SparseTensor:
         return self._s.shape
 
     def eval(self, feed_dict=None, session=None):
-        from tftrain_compat._src import session as _session
-        return _session._run_with_default(self, feed_dict, session, "eval")
+        return run_with_default(self, feed_dict, session, "eval")
 
     def __repr__(self) -> str:
         return (f"SparseTensor(indices={self.indices}, values={self.values}, "
@@ -202,8 +221,7 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
         if found is not None:
             return found
         if isinstance(obj, tf.Variable):
-            from tftrain_compat._src import variables as _variables
-            shim = _variables.Variable._from_backing(obj, graph)
+            shim = _hooks["variable"]._from_backing(obj, graph)
         elif isinstance(obj, tf.Operation):
             shim = Operation(obj, graph)
         elif isinstance(obj, tf.IndexedSlices):
@@ -221,8 +239,7 @@ def unwrap(obj: Any) -> Any:
         return obj._t if isinstance(obj, Tensor) else obj._s
     if isinstance(obj, Operation):
         return obj._op
-    from tftrain_compat._src import variables as _variables
-    if isinstance(obj, _variables.Variable):
+    if _is_variable(obj):
         return obj._v
     if isinstance(obj, (list, tuple)):
         items = [unwrap(o) for o in obj]
@@ -239,8 +256,7 @@ def unwrap(obj: Any) -> Any:
 def _find_graph(obj: Any) -> "_graph.Graph | None":
     if isinstance(obj, (Tensor, Operation, IndexedSlices, SparseTensor)):
         return obj._graph
-    from tftrain_compat._src import variables as _variables
-    if isinstance(obj, _variables.Variable):
+    if _is_variable(obj):
         return obj._graph
     if isinstance(obj, (list, tuple)):
         for o in obj:
@@ -326,6 +342,7 @@ def _tensor_conversion(value, dtype=None, name=None, as_ref=False):
 
 
 tf.register_tensor_conversion_function(Tensor, _tensor_conversion)
+_graph.install_converters(wrap, unwrap)
 # numpy must not try to treat tensors as sequences when building arrays of them
 np_ndarray_priority = 100
 Tensor.__array_priority__ = np_ndarray_priority

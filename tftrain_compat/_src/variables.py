@@ -151,13 +151,11 @@ class Variable:
 
     def eval(self, session=None):
         """The current value in ``session`` or the default session."""
-        from tftrain_compat._src import session as _session
-        return _session._run_with_default(self, None, session, "eval")
+        return _tensor.run_with_default(self, None, session, "eval")
 
     def load(self, value, session=None) -> None:
         """Writes ``value`` into the variable in ``session`` (TF1: ``Variable.load``)."""
-        from tftrain_compat._src import session as _session
-        sess = session or _session.get_default_session()
+        sess = session or _tensor._hooks["default_session"]()
         if sess is None:
             raise ValueError("Either session argument should be provided or default session "
                              "should be established")
@@ -188,6 +186,7 @@ class Variable:
 
 
 _tensor._install_operators(Variable)
+_tensor.install_hook("variable", Variable)
 tf.register_tensor_conversion_function(Variable, lambda v, dtype=None, name=None, as_ref=False: v._v.value())
 
 

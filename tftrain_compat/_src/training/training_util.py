@@ -6,6 +6,7 @@ import tensorflow as tf
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src.graph import GraphKeys
+from tftrain_compat._src.variables import Variable
 
 
 def get_global_step(graph: "_graph.Graph | None" = None):
@@ -36,7 +37,6 @@ def create_global_step(graph: "_graph.Graph | None" = None):
     graph = graph or _graph.get_default_graph()
     if get_global_step(graph) is not None:
         raise ValueError('"global_step" already exists.')
-    from tftrain_compat._src.variables import Variable
     with graph.as_default(), graph.name_scope(None):
         step = Variable(lambda: tf.zeros([], tf.int64), trainable=False, name="global_step",
                         dtype=tf.int64,
