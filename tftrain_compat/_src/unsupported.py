@@ -10,7 +10,6 @@ UNSUPPORTED: dict[str, str] = {
     "tf.app": "absl.app / argparse",
     "tf.flags": "absl.flags / argparse",
     "tf.logging": "the logging module (or absl.logging)",
-    "tf.layers": "tf.keras.layers (or write the layer with tf.Variable and tf.matmul)",
     "tf.estimator": "tf.keras.Model.fit (tf.estimator was removed in TF 2.16)",
     "tf.summary.FileWriter": "tf.summary.create_file_writer",
     "tf.summary.merge_all": "tf.summary.create_file_writer with tf.summary.scalar in TF2 code",
