@@ -220,8 +220,8 @@ def b_regularizers(tf, p, a, oracle):
     y = tf.layers.dense(x, 3, kernel_initializer=g, kernel_regularizer=l2(tf, 0.1),
                         bias_regularizer=l2(tf, 0.2), activity_regularizer=l2(tf, 0.01),
                         bias_initializer=tf.constant_initializer(0.5))
-    y = tf.layers.dense(y, 2, kernel_initializer=g, kernel_regularizer=l2(tf, 0.3), name="d2")
-    y = tf.layers.dense(y, 2, kernel_regularizer=l2(tf, 0.3), name="d2", reuse=True)
+    y1 = tf.layers.dense(y, 2, kernel_initializer=g, kernel_regularizer=l2(tf, 0.3), name="d2")
+    y = y1 + tf.layers.dense(y, 2, kernel_regularizer=l2(tf, 0.3), name="d2", reuse=True)
     c = tf.layers.conv2d(tf.reshape(x, [-1, 2, 2, int(xv.shape[1]) // 4]), 2, 1,
                          kernel_initializer=g, kernel_regularizer=l2(tf, 0.5))
     regs = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
@@ -246,6 +246,21 @@ def b_default_init(tf, p, a, oracle):
         y = tf.layers.dense(x, p["units"])
         d = tf.nn.dropout(y, rate=0.5, seed=None)
     return {"feeds": {x: xv}, "outputs": {"y": y, "d": d}, "steps": 1}
+
+
+def b_errors(tf, p, a, oracle):
+    x, xv = _x(tf, a)
+    kind = p["kind"]
+    if kind == "dense_unknown":
+        tf.layers.dense(tf.placeholder(tf.float32, [None, None]), 3)
+    elif kind == "name_clash":
+        tf.layers.dense(x, 3, name="fc", kernel_initializer=kinit(tf, "glorot"))
+        tf.layers.dense(x, 3, name="fc", kernel_initializer=kinit(tf, "glorot"))
+    elif kind == "bn_axis":
+        tf.layers.batch_normalization(x, axis=5)
+    elif kind == "conv_rank":
+        tf.layers.conv2d(x, 2, 2)
+    return {"feeds": {x: xv}, "outputs": {"x": x}}
 
 
 BUILDERS = {name[2:]: fn for name, fn in dict(globals()).items() if name.startswith("b_")}

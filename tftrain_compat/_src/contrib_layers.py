@@ -430,7 +430,7 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
         finally:
             local.set_partitioner(partitioner)
         training_value = _base.constant_value(is_training)
-        eps = max(epsilon, 1.001e-5)
+        eps = max(epsilon, 1.001e-5)  # TF1's nn.fused_batch_norm raised epsilon to 1.001e-5
 
         def build(x, training, beta, gamma, mm, mv):
             original = x

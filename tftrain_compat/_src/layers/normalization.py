@@ -4,7 +4,7 @@ Weights (in this order) ``gamma`` (ones), ``beta`` (zeros), ``moving_mean`` (zer
 ``moving_variance`` (ones), the last two non-trainable. TF1's behaviour, quirks included:
 
 * ``fused=None`` (or True) means fused for 4-D inputs normalized over axis 1 or 3 and 5-D ones
-  over axis 1 or 4 (``FusedBatchNormV3``, epsilon raised to at least 1.001e-5); otherwise, and
+  over axis 1 or 4 (``FusedBatchNormV3`` with ``epsilon`` as given); otherwise, and
   for ``fused=False``, the composite ``tf.nn.moments`` + ``tf.nn.batch_normalization``.
 * training: outputs use the batch statistics and ``moving -= (moving - batch) * decay`` runs as
   an update op (``UPDATE_OPS``). The fused kernel's batch variance is the UNBIASED one (n/(n-1));
@@ -21,9 +21,6 @@ import tensorflow as tf
 from tftrain_compat._src import initializers as _init
 from tftrain_compat._src.layers import base
 from tftrain_compat._src.layers.base import InputSpec, Layer, call
-
-_MIN_FUSED_EPSILON = 1.001e-5
-
 
 def _assign_moving_average(variable, value, momentum):
     """``variable -= (variable - value) * (1 - momentum)`` (TF1 layers' moving average)."""
@@ -177,7 +174,7 @@ class BatchNormalization(Layer):
             beta = tf.constant(0.0, dtype=param, shape=self._param_shape)
         if gamma is None:
             gamma = tf.constant(1.0, dtype=param, shape=self._param_shape)
-        epsilon = max(self.epsilon, _MIN_FUSED_EPSILON)
+        epsilon = self.epsilon  # the fused op on TF 2.x takes epsilon as given
 
         def batch_norm(is_training):
             def run():
