@@ -14,6 +14,10 @@ from tftrain_compat._src.contrib_layers import (  # noqa: F401
     get_variables_by_name as get_variables_by_name,
     get_variables_to_restore as get_variables_to_restore, model_variable as model_variable,
 )
+from tftrain_compat._src.training.training_util import (  # noqa: F401
+    assert_global_step as assert_global_step, get_global_step as get_global_step,
+    get_or_create_global_step as get_or_create_global_step,
+)
 
 
 def __getattr__(name: str):
