@@ -67,10 +67,11 @@ def constant_value(pred) -> bool | None:
     """The Python value of ``training`` when known at build time, else None."""
     if isinstance(pred, (bool, int)):
         return bool(pred)
+    from tftrain_compat._src import variables as _variables
+    if isinstance(pred, _variables.Variable) or isinstance(pred, tf.Variable):
+        return None
     if isinstance(pred, _tensor.Tensor):
         pred = pred._t
-    if isinstance(pred, tf.Variable):
-        return None
     value = tf.get_static_value(pred)
     return None if value is None else bool(value)
 
@@ -269,6 +270,10 @@ class Layer:
         """Builds the layer on first use (in its variable scope) and applies ``call``."""
         scope = kwargs.pop("scope", None)
         graph = _tensor._find_graph(inputs) or _graph.get_default_graph()
+        if not isinstance(inputs, (list, tuple)) and not hasattr(inputs, "get_shape"):
+            # TF1 layers accept anything convertible (a NumPy array, a list of numbers)
+            with graph.as_default():
+                inputs = call(tf.convert_to_tensor, inputs)
         with graph.as_default():
             self._set_scope(scope)
             reuse = True if self.built else self._reuse
