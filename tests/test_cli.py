@@ -221,18 +221,20 @@ def test_check_flags_unsupported_names_and_exits_1(tmp_path: Path) -> None:
     _write(tmp_path, "old.py", """
         import tensorflow as tf
         x = tf.placeholder(tf.float32, [None, 3])
-        h = tf.layers.dense(x, 4)
+        h = tf.layers.separable_conv1d(x, 4, 2)
         saver = tf.train.Saver()
         """)
     proc = _cli("check", "old.py", cwd=tmp_path)
     assert proc.returncode == 1
     rows = _report(proc.stdout)
     assert rows == {"tf.float32": cli.SUPPORTED, "tf.placeholder": cli.SUPPORTED,
-                    "tf.layers.dense": cli.UNSUPPORTED, "tf.train.Saver": cli.UNSUPPORTED}
+                    "tf.layers.separable_conv1d": cli.UNSUPPORTED,
+                    "tf.train.Saver": cli.UNSUPPORTED}
     saver_line = next(line for line in proc.stdout.splitlines() if "tf.train.Saver" in line)
     assert "line 4" in saver_line and "tf.train.Checkpoint" in saver_line
-    dense_line = next(line for line in proc.stdout.splitlines() if "tf.layers.dense" in line)
-    assert "line 3" in dense_line and "tf.keras.layers" in dense_line
+    sep_line = next(line for line in proc.stdout.splitlines()
+                    if "tf.layers.separable_conv1d" in line)
+    assert "line 3" in sep_line and "tf.keras.layers.SeparableConv1D" in sep_line
 
 
 def test_check_classifies_import_forms_in_process() -> None:

@@ -108,6 +108,7 @@ from tftrain_compat._src.ops_clip import (  # noqa: F401
 
 from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
 from tftrain_compat import losses as losses  # noqa: E402,F401
+from tftrain_compat import layers as layers  # noqa: E402,F401
 from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 
 __version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running
