@@ -219,7 +219,9 @@ def _build(t, p: Program, is_shim: bool):
 def _fetch(kind: str, m: dict):
     return {"train": m["train"], "train_loss": [m["train"], m["loss"]],
             "loss_lr_train": [m["loss"], m["lr"], m["train"]],
-            "dict": {"l": m["loss"], "t": m["train"], "s": m["step"]},
+            # not the global step: fetched with the train op that increments it, its value was
+            # a race in TF1 too (the read may run before or after the increment)
+            "dict": {"l": m["loss"], "t": m["train"], "r": m["lr"]},
             "nested": [m["train"], (m["loss"], [m["lr"]])]}[kind]
 
 
