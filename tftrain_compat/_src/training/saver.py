@@ -159,7 +159,8 @@ class Saver:
                  allow_empty: bool = False, write_version: int = saver_pb2.SaverDef.V2,
                  pad_step_number: bool = False, save_relative_paths: bool = False,
                  filename: str | None = None) -> None:
-        if defer_build and var_list:
+        if defer_build and var_list is not None and (
+                not isinstance(var_list, (list, tuple, set, dict)) or len(var_list)):
             raise ValueError("If `var_list` is provided then build cannot be deferred. Either "
                              "set defer_build=False or var_list=None.")
         if builder is not None:
@@ -208,7 +209,7 @@ class Saver:
                 graph = self._graph
                 self._var_list = (graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
                                   + graph.get_collection(GraphKeys.SAVEABLE_OBJECTS))
-            if not self._var_list:
+            if isinstance(self._var_list, (list, tuple, set, dict)) and not self._var_list:
                 if self._allow_empty:
                     self._is_empty = True
                     return
