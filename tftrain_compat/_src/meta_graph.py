@@ -185,7 +185,7 @@ def export_meta_graph(filename: str | None = None, meta_info_def=None, graph_def
 def read_meta_graph_file(filename: str):
     """A ``.meta`` file (binary, else text format) -> MetaGraphDef; IOError if missing (TF1)."""
     if not tf.io.gfile.exists(filename):
-        raise IOError(f"File {filename} does not exist.")
+        raise IOError(f"File does not exist. Received: {filename}.")
     with tf.io.gfile.GFile(filename, "rb") as f:
         data = f.read()
     mg = meta_graph_pb2.MetaGraphDef()
