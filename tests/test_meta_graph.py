@@ -162,3 +162,23 @@ def test_import_without_saver_def_makes_default_saver(tmp_path):
     with shim.Graph().as_default():
         shim.constant(1.0)
         assert shim.train.import_meta_graph(shim.train.export_meta_graph()) is None
+
+
+def test_reference_variable_graph_refused_before_importing(tmp_path):
+    """A .meta of TF1 reference variables (VariableV2) is refused with a clear error and the
+    graph is left as it was; its checkpoint still restores into a model rebuilt in code."""
+    with tf.Graph().as_default():
+        v = V1.get_variable("v", initializer=np.float32(5.0), use_resource=False)
+        saver = V1.train.Saver()
+        with V1.Session() as sess:
+            sess.run(v.initializer)
+            path = saver.save(sess, str(tmp_path / "ref"))
+    with shim.Graph().as_default() as g:
+        with pytest.raises(NotImplementedError, match="v is a TF1 reference variable "
+                                                      r"\(VariableV2\).*- help: rebuild"):
+            shim.train.import_meta_graph(path + ".meta")
+        assert g.get_operations() == []
+        w = shim.get_variable("v", [], dtype=tf.float32)
+        with shim.Session() as sess:
+            shim.train.Saver().restore(sess, path)
+            assert sess.run(w) == 5.0

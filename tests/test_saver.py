@@ -441,3 +441,23 @@ def test_keep_checkpoint_every_n_hours(tmp_path, monkeypatch):
     kept = sorted(p.name[:-6] for p in tmp_path.glob("*.index"))
     # next keep time 1000+3600=4600: m-0 (2900) goes, m-1 (4800) is kept, next 8200: m-2 goes
     assert kept == ["m-1", "m-3"]
+
+
+def test_relative_paths_and_padded_step_as_tf1(tmp_path):
+    out = {}
+    for t, graph, session in ((shim, shim.Graph(), shim.Session), (V1, tf.Graph(), V1.Session)):
+        folder = tmp_path / t.__name__
+        folder.mkdir()
+        with graph.as_default():
+            v = t.Variable(2.0, name="v")
+            saver = t.train.Saver(save_relative_paths=True, pad_step_number=True)
+            with session() as sess:
+                sess.run(v.initializer)
+                path = saver.save(sess, str(folder / "m"), global_step=3,
+                                  latest_filename="state", meta_graph_suffix="mg")
+        out[t] = (os.path.relpath(path, folder), sorted(os.listdir(folder)),
+                  (folder / "state").read_text())
+    assert out[shim] == out[V1]
+    assert out[shim][0] == "m-00000003"
+    assert out[shim][2] == ('model_checkpoint_path: "m-00000003"\n'
+                            'all_model_checkpoint_paths: "m-00000003"\n')

@@ -215,6 +215,7 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
         mg = meta_graph_or_file
     else:
         mg = read_meta_graph_file(os.fspath(meta_graph_or_file))
+    _check_resource_variables(mg)
     graph = _graph.get_default_graph()
     if graph._finalized:
         raise RuntimeError("Graph is finalized and cannot be modified.")
@@ -250,6 +251,21 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
     return saver
 
 
+_REF_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "TemporaryVariable"})
+
+
+def _check_resource_variables(mg) -> None:
+    """Refuses, before anything is imported, a graph of TF1 reference variables."""
+    for node in mg.graph_def.node:
+        if node.op in _REF_VARIABLE_OPS:
+            raise NotImplementedError(
+                f"import_meta_graph: variable {node.name} is a TF1 reference variable "
+                f"({node.op}); tftrain_compat runs resource variables only. - help: rebuild the "
+                "model in code and restore the checkpoint with tf.train.Saver (checkpoints of "
+                "reference variables load unchanged), or re-export the graph with "
+                "use_resource=True.")
+
+
 def _restore_collections(backing: tf.Graph, mg, scope: str) -> None:
     """Refills the collections of ``mg`` in ``backing`` (just imported under ``scope``)."""
     order = sorted(mg.collection_def.items(), key=lambda kv: (kv[0] != GraphKeys.TRAINABLE_VARIABLES,
@@ -270,12 +286,6 @@ def _restore_collections(backing: tf.Graph, mg, scope: str) -> None:
                 var = made.get(value)
                 if var is None:
                     proto = variable_pb2.VariableDef.FromString(value)
-                    if not proto.is_resource:
-                        raise NotImplementedError(
-                            f"import_meta_graph: variable {proto.variable_name} is a TF1 "
-                            "reference variable (VariableV2); tftrain_compat runs resource "
-                            "variables only. - help: re-export the graph with "
-                            "resource variables (TF >= 1.15 with use_resource=True).")
                     var = made[value] = tf.Variable(variable_def=proto, import_scope=scope or None)
                 backing.add_to_collection(key, var)
         elif kind == "bytes_list" and key == GraphKeys.SAVERS:
