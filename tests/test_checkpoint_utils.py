@@ -159,3 +159,22 @@ def test_init_from_checkpoint_errors_as_tf1(tmp_path, bad):
                 t.train.init_from_checkpoint(path, m)
             texts.append(str(info.value))
     assert texts[0] == texts[1]
+
+
+def test_init_from_checkpoint_error_changes_no_initializer(tmp_path):
+    path = _tf1_checkpoint(tmp_path)
+    with shim.Graph().as_default():
+        w = shim.get_variable("w", [4, 3], initializer=shim.zeros_initializer())
+        before = w.initializer.name
+        with pytest.raises(ValueError, match="Tensor zz is not found"):
+            # sorted: "net/W" (valid, first) is processed before "zz" (missing)
+            shim.train.init_from_checkpoint(path, {"net/W": "w", "zz": "w"})
+        assert w.initializer.name == before
+        with shim.Session() as sess:
+            sess.run(w.initializer)
+            assert not sess.run(w).any()
+        shim.train.init_from_checkpoint(path, {"net/W": "w"})
+        assert w.initializer.name != before
+        with shim.Session() as sess:
+            sess.run(shim.global_variables_initializer())
+            assert np.array_equal(sess.run(w), W0)

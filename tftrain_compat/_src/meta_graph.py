@@ -268,8 +268,9 @@ def _check_resource_variables(mg) -> None:
 
 def _restore_collections(backing: tf.Graph, mg, scope: str) -> None:
     """Refills the collections of ``mg`` in ``backing`` (just imported under ``scope``)."""
-    order = sorted(mg.collection_def.items(), key=lambda kv: (kv[0] != GraphKeys.TRAINABLE_VARIABLES,
-                                                            kv[0]))
+    # TF1's order: trainable variables first (so their objects are the ones reused), then by key.
+    order = sorted(mg.collection_def.items(),
+                   key=lambda kv: (kv[0] != GraphKeys.TRAINABLE_VARIABLES, kv[0]))
     made: dict[bytes, tf.Variable] = {}
     for key, col in order:
         kind = col.WhichOneof("kind")

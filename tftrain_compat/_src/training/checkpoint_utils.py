@@ -91,6 +91,8 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: Any) -> None:
     variable_map = tf.train.load_checkpoint(ckpt_file).get_variable_to_shape_map()
     pairs = assignment_map.items() if isinstance(assignment_map, abc.Mapping) else assignment_map
     store_vars = _vs._store().vars
+    # Every entry is checked before any initializer changes, so an error changes nothing.
+    todo: list[tuple[_variables.Variable, str]] = []
     for tensor_name, current in sorted(pairs, key=lambda pair: pair[0]):
         if isinstance(current, _variables.Variable):
             var = current
@@ -105,9 +107,7 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: Any) -> None:
                     f"Shape of variable {var.name} ({var.get_shape()}) doesn't match with shape "
                     f"of tensor {tensor_name} ({variable_map[tensor_name]}) from checkpoint "
                     "reader.")
-            _set_initializer_from_checkpoint(var, ckpt_file, tensor_name)
-            _log.debug("Initialize variable %s from checkpoint %s with %s", var.name,
-                       ckpt_dir_or_file, tensor_name)
+            todo.append((var, tensor_name))
             continue
         scopes = current[:current.rindex("/")] if "/" in current else ""
         if not tensor_name.endswith("/"):
@@ -125,4 +125,8 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: Any) -> None:
             if full not in variable_map:
                 raise ValueError(f"Tensor {full} ({var_name[len(scopes) + 1:]} in {tensor_name}) "
                                  f"is not found in {ckpt_dir_or_file} checkpoint")
-            _set_initializer_from_checkpoint(store_vars[var_name], ckpt_file, full)
+            todo.append((store_vars[var_name], full))
+    for var, tensor_name in todo:
+        _set_initializer_from_checkpoint(var, ckpt_file, tensor_name)
+        _log.debug("Initialize variable %s from checkpoint %s with %s", var.name,
+                   ckpt_dir_or_file, tensor_name)
