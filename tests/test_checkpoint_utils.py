@@ -178,3 +178,45 @@ def test_init_from_checkpoint_error_changes_no_initializer(tmp_path):
         with shim.Session() as sess:
             sess.run(shim.global_variables_initializer())
             assert np.array_equal(sess.run(w), W0)
+
+
+# ----- tf.contrib.framework's helpers (TF1's documented behaviour; contrib left TF in 2.0) ----
+def test_contrib_get_variables_to_restore_scopes():
+    with shim.Graph().as_default():
+        with shim.variable_scope("net"):
+            shim.get_variable("W", [1])
+            with shim.variable_scope("head"):
+                shim.get_variable("V", [1])
+        shim.get_variable("c", [1])
+        names = lambda vs: [v.op.name for v in vs]  # noqa: E731
+        cf = shim.contrib.framework
+        assert names(cf.get_variables_to_restore()) == ["net/W", "net/head/V", "c"]
+        assert names(cf.get_variables_to_restore(include=["net"])) == ["net/W", "net/head/V"]
+        assert names(cf.get_variables_to_restore(exclude=["net/head"])) == ["net/W", "c"]
+        assert names(cf.get_variables_to_restore(include=["net", "c"], exclude=["net/W"])) == [
+            "net/head/V", "c"]
+        with pytest.raises(TypeError, match="include is provided but is not a list"):
+            cf.get_variables_to_restore(include="net")
+
+
+def test_contrib_assign_from_checkpoint_fn(tmp_path, caplog):
+    path = _tf1_checkpoint(tmp_path)
+    cf = shim.contrib.framework
+    with shim.Graph().as_default():
+        with shim.variable_scope("net"):
+            w = shim.get_variable("W", [4, 3])
+            shim.get_variable("extra", [2])
+        with pytest.raises(ValueError, match="^var_list cannot be empty$"):
+            cf.assign_from_checkpoint_fn(path, [])
+        assert cf.assign_from_checkpoint_fn(
+            path, {"nothing": w}, ignore_missing_vars=True) is None
+        fn = cf.assign_from_checkpoint_fn(path, cf.get_variables_to_restore(include=["net"]),
+                                          ignore_missing_vars=True)
+        assert "Variable net/extra missing in checkpoint" in caplog.text
+        with shim.Session() as sess:
+            fn(sess)
+            assert np.array_equal(sess.run(w), W0)
+        strict = cf.assign_from_checkpoint_fn(path, cf.get_variables_to_restore())
+        with shim.Session() as sess:
+            with pytest.raises(tf.errors.NotFoundError, match="Key net/extra not found"):
+                strict(sess)
