@@ -461,3 +461,22 @@ def test_relative_paths_and_padded_step_as_tf1(tmp_path):
     assert out[shim][0] == "m-00000003"
     assert out[shim][2] == ('model_checkpoint_path: "m-00000003"\n'
                             'all_model_checkpoint_paths: "m-00000003"\n')
+
+
+def test_save_with_bare_relative_prefix_as_tf1(tmp_path, monkeypatch):
+    """``saver.save(sess, "model.ckpt")`` in the working directory (no folder part)."""
+    out = {}
+    for t, graph, session in ((shim, shim.Graph(), shim.Session), (V1, tf.Graph(), V1.Session)):
+        folder = tmp_path / t.__name__
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        with graph.as_default():
+            v = t.Variable(1.0, name="v")
+            saver = t.train.Saver()
+            with session() as sess:
+                sess.run(v.initializer)
+                out[t] = (saver.save(sess, "model.ckpt"), sorted(os.listdir(".")),
+                          open("checkpoint").read(), t.train.latest_checkpoint("."))
+    assert out[shim] == out[V1]
+    assert out[shim][2] == 'model_checkpoint_path: "model.ckpt"\nall_model_checkpoint_paths: ' \
+                           '"model.ckpt"\n'
