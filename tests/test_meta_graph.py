@@ -84,6 +84,10 @@ def test_import_scope_and_as_text(tmp_path):
         V1.train.import_meta_graph(str(tmp_path / "again.meta.txt"))
         assert sorted(v.name for v in V1.global_variables()) == sorted(
             n.replace("imported/", "") for n in want[4]["variables"])
+    with shim.Graph().as_default():
+        shim.train.import_meta_graph(str(tmp_path / "again.meta.txt"))
+        assert sorted(v.name for v in shim.global_variables()) == sorted(
+            n.replace("imported/", "") for n in want[4]["variables"])
 
 
 def test_imported_variables_initialize_in_a_new_session(tmp_path):
