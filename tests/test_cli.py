@@ -222,16 +222,16 @@ def test_check_flags_unsupported_names_and_exits_1(tmp_path: Path) -> None:
         import tensorflow as tf
         x = tf.placeholder(tf.float32, [None, 3])
         h = tf.layers.separable_conv1d(x, 4, 2)
-        saver = tf.train.Saver()
+        sv = tf.train.Supervisor()
         """)
     proc = _cli("check", "old.py", cwd=tmp_path)
     assert proc.returncode == 1
     rows = _report(proc.stdout)
     assert rows == {"tf.float32": cli.SUPPORTED, "tf.placeholder": cli.SUPPORTED,
                     "tf.layers.separable_conv1d": cli.UNSUPPORTED,
-                    "tf.train.Saver": cli.UNSUPPORTED}
-    saver_line = next(line for line in proc.stdout.splitlines() if "tf.train.Saver" in line)
-    assert "line 4" in saver_line and "tf.train.Checkpoint" in saver_line
+                    "tf.train.Supervisor": cli.UNSUPPORTED}
+    sv_line = next(line for line in proc.stdout.splitlines() if "tf.train.Supervisor" in line)
+    assert "line 4" in sv_line and "a plain training loop" in sv_line
     sep_line = next(line for line in proc.stdout.splitlines()
                     if "tf.layers.separable_conv1d" in line)
     assert "line 3" in sep_line and "tf.keras.layers.SeparableConv1D" in sep_line

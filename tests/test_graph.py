@@ -128,8 +128,8 @@ def test_any_tf2_function_records_a_node(fresh_graph):
 
 
 def test_unsupported_names_say_so_and_name_the_replacement():
-    with pytest.raises(AttributeError, match=r"tf.train.Saver .* tf.train.Checkpoint"):
-        shim.train.Saver  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf.train.Supervisor .* a plain training loop"):
+        shim.train.Supervisor  # noqa: B018
     with pytest.raises(AttributeError,
                        match=r"tf.layers.separable_conv1d.*tf.keras.layers.SeparableConv1D"):
         shim.layers.separable_conv1d  # noqa: B018

@@ -39,6 +39,8 @@ class Variable:
             trainable = True
         kwargs = dict(initial_value=initial_value, trainable=trainable, name=name, dtype=dtype,
                       constraint=constraint)
+        if aggregation is not None:  # recorded in the VariableDef a .meta file carries
+            kwargs["aggregation"] = aggregation
         if not validate_shape:
             kwargs["shape"] = tf.TensorShape(None)
         elif shape is not None:

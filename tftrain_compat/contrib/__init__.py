@@ -1,5 +1,5 @@
-"""TF1 ``tf.contrib``: ``tf.contrib.layers`` and ``tf.contrib.framework`` basics live on; the
-rest is listed as unsupported with its TF2 replacement."""
+"""TF1 ``tf.contrib``: ``tf.contrib.layers`` and ``tf.contrib.framework`` (arg_scope, variable and
+checkpoint helpers) live on; the rest is listed as unsupported with its TF2 replacement."""
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported

@@ -40,7 +40,8 @@ def create_global_step(graph: "_graph.Graph | None" = None):
     with graph.as_default(), graph.name_scope(None):
         step = Variable(lambda: tf.zeros([], tf.int64), trainable=False, name="global_step",
                         dtype=tf.int64,
-                        collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP])
+                        collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP],
+                        aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
     return step
 
 

@@ -1,5 +1,6 @@
-"""TF1 ``tf.contrib.framework`` basics: ``arg_scope`` / ``add_arg_scope`` and the variable
-helpers; names not provided raise the error naming the TF2 replacement."""
+"""TF1 ``tf.contrib.framework`` basics: ``arg_scope`` / ``add_arg_scope``, the variable
+helpers and the checkpoint helpers (``get_variables_to_restore``, ``assign_from_checkpoint_fn``);
+names not provided raise the error naming the TF2 replacement."""
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported
@@ -12,11 +13,15 @@ from tftrain_compat._src.contrib_layers import (  # noqa: F401
     get_model_variables as get_model_variables,
     get_trainable_variables as get_trainable_variables, get_variables as get_variables,
     get_variables_by_name as get_variables_by_name,
-    get_variables_to_restore as get_variables_to_restore, model_variable as model_variable,
+    model_variable as model_variable,
 )
 from tftrain_compat._src.training.training_util import (  # noqa: F401
     assert_global_step as assert_global_step, get_global_step as get_global_step,
     get_or_create_global_step as get_or_create_global_step,
+)
+from tftrain_compat._src.training.checkpoint_restore import (  # noqa: F401
+    assign_from_checkpoint_fn as assign_from_checkpoint_fn,
+    get_variables_to_restore as get_variables_to_restore,
 )
 
 
