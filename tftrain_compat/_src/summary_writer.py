@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,7 @@ from tensorflow.core.util import event_pb2
 
 from tftrain_compat._src import graph as _graph
 
+_log = logging.getLogger("tftrain_compat")
 _ids = itertools.count()
 _open_files: dict[int, "_EventFile"] = {}  # every file not yet closed, for the exit flush
 _open_lock = threading.Lock()
@@ -107,8 +109,9 @@ def _meta_graph_def(graph_def: graph_pb2.GraphDef) -> meta_graph_pb2.MetaGraphDe
         if items and all(isinstance(i, (tf.Tensor, tf.Operation)) for i in items):
             meta.collection_def[key].node_list.value.extend(i.name for i in items)
         elif items and all(isinstance(i, tf.Variable) for i in items):
-            meta.collection_def[key].bytes_list.value.extend(
-                i.to_proto().SerializeToString() for i in items)
+            with backing.as_default():  # VariableDef needs the variable's (non-eager) graph
+                meta.collection_def[key].bytes_list.value.extend(
+                    i.to_proto().SerializeToString() for i in items)
         # other kinds (TF1 wrote only the kinds it knew) are left out
     return meta
 
@@ -236,6 +239,8 @@ class FileWriter:
             if not isinstance(source, graph_pb2.GraphDef):
                 raise TypeError("The passed graph must be an instance of `Graph` or the "
                                 "deprecated `GraphDef`")
+            _log.warning("Passing a `GraphDef` to the SummaryWriter is deprecated. Pass a "
+                         "`Graph` object instead, such as `sess.graph`.")
             true_graph_def = source
         self._add_event(event_pb2.Event(graph_def=true_graph_def.SerializeToString()), global_step)
 
