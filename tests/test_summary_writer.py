@@ -6,6 +6,7 @@ exit flush, and coexistence with TF2's summary writers."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -209,7 +210,9 @@ def test_every_method_writes_what_the_oracle_writes(tmp_path):
     with shim.Graph().as_default():
         shim.constant(1.0, name="c")
         _api_calls(shim, tmp_path / "shim")
-    assert all(p.name.endswith(".sfx") for p in (tmp_path / "shim").iterdir())
+    names = [[re.sub(r"\.\d{10}\.", ".TIME.", p.name) for p in (tmp_path / side).iterdir()]
+             for side in ("oracle", "shim")]
+    assert names[1] == names[0] and names[1][0].endswith(".sfx")  # TF1's file name
     want, got = _events(tmp_path / "oracle"), _events(tmp_path / "shim")
     assert _without_time(got)[3:] == _without_time(want)[3:]
     assert [e.WhichOneof("what") for e in got] == [
@@ -406,3 +409,24 @@ def test_summary_namespace_tf1_names_ours_tf2_only_names_tf2s():
     assert shim.summary.SummaryWriter is tf.summary.SummaryWriter
     with pytest.raises(AttributeError, match="tf.summary.no_such_thing is not provided"):
         shim.summary.no_such_thing  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["scalar", "histogram", "image", "audio", "text",
+                                  "tensor_summary", "merge", "merge_all", "FileWriter"])
+def test_tf1_signatures_kept(name):
+    import inspect
+
+    def params(fn):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+    assert params(getattr(shim.summary, name)) == params(getattr(V1.summary, name))
+
+
+@pytest.mark.parametrize("method", ["add_summary", "add_session_log", "add_graph",
+                                    "add_meta_graph", "add_run_metadata", "add_event", "flush",
+                                    "close", "reopen", "get_logdir"])
+def test_file_writer_method_signatures_kept(method):
+    import inspect
+    got = inspect.signature(getattr(shim.summary.FileWriter, method)).parameters
+    want = inspect.signature(getattr(V1.summary.FileWriter, method)).parameters
+    assert [(p.name, p.default) for p in got.values()] == \
+        [(p.name, p.default) for p in want.values()]
