@@ -430,3 +430,16 @@ def test_file_writer_method_signatures_kept(method):
     want = inspect.signature(getattr(V1.summary.FileWriter, method)).parameters
     assert [(p.name, p.default) for p in got.values()] == \
         [(p.name, p.default) for p in want.values()]
+
+
+def test_bad_graph_argument_raises_the_oracles_error_and_leaves_no_open_file(tmp_path):
+    from tftrain_compat._src import summary_writer
+    with tf.Graph().as_default():
+        with pytest.raises(TypeError) as want:
+            V1.summary.FileWriter(str(tmp_path / "oracle"), graph="not a graph")
+    open_before = dict(summary_writer._open_files)
+    with shim.Graph().as_default():
+        with pytest.raises(TypeError) as got:
+            shim.summary.FileWriter(str(tmp_path / "shim"), graph="not a graph")
+    assert str(got.value) == str(want.value)
+    assert summary_writer._open_files == open_before

@@ -161,8 +161,13 @@ class FileWriter:
         self._session_run_tags: dict[str, bool] = {}
         self._seen_summary_tags: set[str] = set()
         if graph is not None or graph_def is not None:
-            self.add_graph(graph=graph, graph_def=graph_def)
-            gd = graph_def if graph_def is not None else (_graph_def_of(graph) or graph)
+            try:
+                self.add_graph(graph=graph, graph_def=graph_def)
+            except Exception:
+                self.close()  # a bad graph argument leaves no open file behind
+                raise
+            gd = graph_def if graph_def is not None else _graph_def_of(graph)
+            gd = graph if gd is None else gd
             if isinstance(gd, graph_pb2.GraphDef):
                 self.add_meta_graph(_meta_graph_def(gd))
 
