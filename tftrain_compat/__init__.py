@@ -109,6 +109,13 @@ from tftrain_compat._src.ops_clip import (  # noqa: F401
 from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
 from tftrain_compat import losses as losses  # noqa: E402,F401
 from tftrain_compat import layers as layers  # noqa: E402,F401
+from tftrain_compat import summary as summary  # noqa: E402,F401
+from tftrain_compat.summary import (  # noqa: E402,F401
+    Event as Event, SessionLog as SessionLog, Summary as Summary,
+)
+from tensorflow.core.framework.summary_pb2 import (  # noqa: E402,F401
+    HistogramProto as HistogramProto, SummaryMetadata as SummaryMetadata,
+)
 from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 
 __version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running
