@@ -33,6 +33,15 @@ VARIABLE_COLLECTIONS = frozenset({
 _SKIPPED = frozenset({GraphKeys.COND_CONTEXT, GraphKeys.WHILE_CONTEXT, GraphKeys.QUEUE_RUNNERS})
 
 
+
+# The Saver class, registered by training/saver.py (which uses this module to export): the
+# dependency points one way only.
+_saver_class: list = []
+
+
+def register_saver_class(cls) -> None:
+    _saver_class[:] = [cls]
+
 def _strip(name: str, scope: str | None) -> str:
     if not scope:
         return name
@@ -206,7 +215,7 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
     """TF1 ``tf.train.import_meta_graph``: adds the graph of a MetaGraphDef (or ``.meta`` file)
     to the default graph, restores its collections, and returns a ``Saver`` over its save and
     restore ops (a new default Saver when it had none but has variables; else None)."""
-    from tftrain_compat._src.training.saver import Saver
+    Saver = _saver_class[0]
     for key in ("input_map", "return_elements", "restore_collections_predicate"):
         if kwargs.get(key) is not None:
             raise NotImplementedError(f"import_meta_graph({key}=...) is not supported by "

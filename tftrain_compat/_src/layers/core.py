@@ -191,7 +191,9 @@ def dropout_when(training, x, rate, noise_shape, seed):
             scaled = x / (tf.constant(1, dtype=x.dtype) - r)
         keep = mask_u >= tf.cast(rate, x.dtype) if not isinstance(rate, numbers.Real) \
             else mask_u >= rate
-        return tf.where(keep, scaled, tf.constant(0, dtype=x.dtype))
+        out = tf.where(keep, scaled, tf.constant(0, dtype=x.dtype))
+        out.set_shape(x.shape)  # dropout keeps its input's shape (the mask's is dynamic here)
+        return out
     return base.smart_cond(training, dropped, lambda: tf.identity(x))
 
 

@@ -27,6 +27,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import saver_pb2
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import meta_graph
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
 from tftrain_compat._src.graph import GraphKeys
@@ -465,7 +466,6 @@ class Saver:
                           clear_devices: bool = False, clear_extraneous_savers: bool = False,
                           strip_default_attrs: bool = False, save_debug_info: bool = False):
         """Writes this graph and this saver's SaverDef as a MetaGraphDef (TF1); returns it."""
-        from tftrain_compat._src import meta_graph
         return meta_graph.export_meta_graph(
             filename=filename, saver_def=self.saver_def, collection_list=collection_list,
             as_text=as_text, graph=self._graph, export_scope=export_scope,
@@ -478,3 +478,6 @@ def _wrap_restore_error(err: tf.errors.OpError, what: str) -> tf.errors.OpError:
             f"{what} from the checkpoint. Please ensure that you have not altered the graph "
             f"expected based on the checkpoint. Original error:\n\n{err.message}")
     return type(err)(err.node_def, err.op, text)
+
+
+meta_graph.register_saver_class(Saver)
