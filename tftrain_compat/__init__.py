@@ -33,6 +33,7 @@ from tftrain_compat._src.graph import (  # noqa: F401
 from tftrain_compat._src.tensor import (  # noqa: F401
     IndexedSlices as IndexedSlices, Operation as Operation, Tensor as Tensor,
 )
+from tftrain_compat._src.sparse_tensor import SparseTensor as SparseTensor  # noqa: F401
 from tftrain_compat._src.session import (  # noqa: F401
     InteractiveSession as InteractiveSession, Session as Session,
     get_default_session as get_default_session,
@@ -65,11 +66,11 @@ from tftrain_compat._src.ops_array import (  # noqa: F401
 )
 from tftrain_compat._src.ops_math import (  # noqa: F401
     arg_max as arg_max, arg_min as arg_min, argmax as argmax, argmin as argmin,
-    count_nonzero as count_nonzero, div as div, expand_dims as expand_dims, log as log,
+    count_nonzero as count_nonzero, div as div, log as log,
     mul as mul, multiply as multiply, neg as neg, negative as negative,
     reduce_all as reduce_all, reduce_any as reduce_any, reduce_logsumexp as reduce_logsumexp,
     reduce_max as reduce_max, reduce_mean as reduce_mean, reduce_min as reduce_min,
-    reduce_prod as reduce_prod, reduce_sum as reduce_sum, squeeze as squeeze, sub as sub,
+    reduce_prod as reduce_prod, reduce_sum as reduce_sum, sub as sub,
     subtract as subtract, to_bfloat16 as to_bfloat16, to_double as to_double,
     to_float as to_float, to_int32 as to_int32, to_int64 as to_int64,
 )
@@ -128,7 +129,7 @@ linalg = _Namespace("tf.linalg")
 image = _Namespace("tf.image")
 strings = _Namespace("tf.strings")
 metrics = _Namespace("tf.metrics")
-sparse = _Namespace("tf.sparse")
+sparse = _Namespace("tf.sparse", {"SparseTensor": SparseTensor})
 errors = _Namespace("tf.errors")
 dtypes = _Namespace("tf.dtypes")
 io = _Namespace("tf.io")

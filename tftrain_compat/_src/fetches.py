@@ -63,6 +63,10 @@ class FetchHandler:
                 parts = [flatten(f[k]) for k in keys]
                 cls = type(f) if type(f) is not dict else dict
                 return lambda vals: cls(zip(keys, [p(vals) for p in parts]))
+            from tftrain_compat._src import sparse_tensor as _sparse
+            if isinstance(f, _sparse.SparseTensor):  # TF1: fetched as a SparseTensorValue
+                parts = [flatten(f.indices), flatten(f.values), flatten(f.dense_shape)]
+                return lambda vals: _sparse.SparseTensorValue(*[p(vals) for p in parts])
             name, is_tensor = resolve(graph, f)
             if name not in index:
                 index[name] = len(self.targets)

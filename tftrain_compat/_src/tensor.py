@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import shapes as _shapes
 
 _local = threading.local()
 
@@ -66,14 +67,14 @@ class Tensor:
 
     name = property(lambda self: self._t.name)
     dtype = property(lambda self: self._t.dtype)
-    shape = property(lambda self: self._t.shape)
+    shape = property(lambda self: _shapes.tf1_shape(self._t.shape))  # TF1: Dimension items
     graph = property(lambda self: self._graph)
     value_index = property(lambda self: self._t.value_index)
     device = property(lambda self: self._t.device)
     op = property(lambda self: self._graph._wrap(self._t.op))
 
     def get_shape(self) -> tf.TensorShape:
-        return self._t.shape
+        return _shapes.tf1_shape(self._t.shape)
 
     def set_shape(self, shape) -> None:
         self._t.set_shape(shape)
@@ -151,12 +152,15 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
         return type(obj)(items)
     if isinstance(obj, dict):
         return type(obj)((k, wrap(v, graph)) for k, v in obj.items())
-    if isinstance(obj, (tf.Tensor, tf.Operation, tf.Variable, tf.IndexedSlices)):
+    if isinstance(obj, (tf.Tensor, tf.Operation, tf.Variable, tf.IndexedSlices, tf.SparseTensor)):
         key = id(obj)
         found = graph._wrappers.get(key)
         if found is not None:
             return found
-        if isinstance(obj, tf.Variable):
+        if isinstance(obj, tf.SparseTensor):
+            from tftrain_compat._src import sparse_tensor as _sparse
+            shim = _sparse.SparseTensor._from_backing(obj, graph)
+        elif isinstance(obj, tf.Variable):
             from tftrain_compat._src import variables as _variables
             shim = _variables.Variable._from_backing(obj, graph)
         elif isinstance(obj, tf.Operation):
@@ -179,6 +183,9 @@ def unwrap(obj: Any) -> Any:
     from tftrain_compat._src import variables as _variables
     if isinstance(obj, _variables.Variable):
         return obj._v
+    from tftrain_compat._src import sparse_tensor as _sparse
+    if isinstance(obj, _sparse.SparseTensor):
+        return obj._s
     if isinstance(obj, (list, tuple)):
         items = [unwrap(o) for o in obj]
         if isinstance(obj, tuple) and hasattr(obj, "_fields"):
@@ -188,6 +195,8 @@ def unwrap(obj: Any) -> Any:
         return type(obj)((k, unwrap(v)) for k, v in obj.items())
     if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
         return _callback(obj)
+    if type(obj) is _shapes.TF1TensorShape:  # TF functions expect TF2's shape (ints)
+        return _shapes.plain_shape(obj)
     return obj
 
 
@@ -195,7 +204,8 @@ def _find_graph(obj: Any) -> "_graph.Graph | None":
     if isinstance(obj, (Tensor, Operation, IndexedSlices)):
         return obj._graph
     from tftrain_compat._src import variables as _variables
-    if isinstance(obj, _variables.Variable):
+    from tftrain_compat._src import sparse_tensor as _sparse
+    if isinstance(obj, (_variables.Variable, _sparse.SparseTensor)):
         return obj._graph
     if isinstance(obj, (list, tuple)):
         for o in obj:
