@@ -127,7 +127,8 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
         keep[name] = node
         for inp in node.input:
             if inp.startswith("^"):
-                stack.append(inp[1:])
+                if _tensor_name(inp[1:]) not in fed_or_alias:  # a fed op has run already (TF1)
+                    stack.append(inp[1:])
             elif _tensor_name(inp) not in fed_or_alias:
                 stack.append(inp.split(":")[0])
 
@@ -141,6 +142,8 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
             continue
         new = pruned.node.add()
         new.CopyFrom(node)
+        for inp in [i for i in new.input if i.startswith("^") and _tensor_name(i[1:]) in fed_or_alias]:
+            new.input.remove(inp)  # control edge on a fed placeholder: its value exists before the run
         if node.op in _RNG_REWRITE:
             rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
             _rewrite_random_op(pruned, new)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tftrain_compat._src.ops_nn import (  # noqa: F401
     avg_pool as avg_pool, conv2d as conv2d, dropout as dropout,
-    embedding_lookup as embedding_lookup, in_top_k as in_top_k, l2_loss as l2_loss,
+    in_top_k as in_top_k, l2_loss as l2_loss,
     log_softmax as log_softmax, max_pool as max_pool, moments as moments, relu as relu,
     sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits,
     softmax as softmax, softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits,
