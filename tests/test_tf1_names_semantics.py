@@ -416,3 +416,16 @@ def test_sparse_tensor_is_a_shim_object(fresh_graph):
     assert value.dense_shape.tolist() == [2, 3]
     with pytest.raises(AttributeError, match="three tf.placeholder"):
         shim.sparse_placeholder
+
+
+def test_control_dependency_on_a_fed_placeholder_as_tf1():
+    """TF1's metrics make ops that depend on a placeholder only through a control edge: feeding
+    the placeholder satisfies it (tf.compat.v1 runs it)."""
+    def run(t, graph):
+        with graph.as_default():
+            x = t.placeholder(tf.float32, [2])
+            with t.control_dependencies([x]):
+                y = t.constant(3.0) * 2.0
+            with t.Session() as sess:
+                return sess.run([y, x], {x: [1.0, 2.0]})
+    _assert_same(run(shim, shim.Graph()), run(V1, tf.Graph()))
