@@ -429,3 +429,20 @@ def test_control_dependency_on_a_fed_placeholder_as_tf1():
             with t.Session() as sess:
                 return sess.run([y, x], {x: [1.0, 2.0]})
     _assert_same(run(shim, shim.Graph()), run(V1, tf.Graph()))
+
+
+@pytest.mark.parametrize("name", ["he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
+                                  "glorot_uniform", "glorot_normal", "variance_scaling",
+                                  "truncated_normal", "random_uniform"])
+def test_tf_initializers_names_are_tf1_initializers_seeded_as_tf1(name):
+    """tf.initializers.* are TF1's initializers: under tf.set_random_seed, bit-equal values."""
+    results = []
+    for t in (V1, shim):
+        with (tf.Graph() if t is V1 else shim.Graph()).as_default():
+            t.set_random_seed(11)
+            a = t.get_variable("a", [5, 4], initializer=getattr(t.initializers, name)())
+            b = t.get_variable("b", [3, 6], initializer=getattr(t.initializers, name)(seed=2))
+            with t.Session() as sess:
+                sess.run(t.global_variables_initializer())
+                results.append(sess.run([a, b]))
+    _assert_same(results[1], results[0])

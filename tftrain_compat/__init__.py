@@ -92,6 +92,7 @@ from tftrain_compat._src.initializers import (  # noqa: F401
     variance_scaling_initializer as variance_scaling_initializer,
     zeros_initializer as zeros_initializer,
 )
+from tftrain_compat._src import initializer_names as _inits
 from tftrain_compat._src.variable_scope import (  # noqa: F401
     AUTO_REUSE as AUTO_REUSE, VariableScope as VariableScope,
     get_local_variable as get_local_variable, get_variable as get_variable,
@@ -124,7 +125,9 @@ initializers = _Namespace("tf.initializers", {
     "uniform_unit_scaling": uniform_unit_scaling_initializer,
     "variance_scaling": variance_scaling_initializer, "zeros": zeros_initializer,
     "global_variables": global_variables_initializer, "local_variables": local_variables_initializer,
-    "variables": variables_initializer})
+    "variables": variables_initializer, "he_normal": _inits.he_normal,
+    "he_uniform": _inits.he_uniform, "lecun_normal": _inits.lecun_normal,
+    "lecun_uniform": _inits.lecun_uniform})
 linalg = _Namespace("tf.linalg")
 image = _Namespace("tf.image")
 strings = _Namespace("tf.strings")

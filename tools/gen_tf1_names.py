@@ -110,14 +110,6 @@ FORBIDDEN: dict[str, str] = {
     "tf.SparseConditionalAccumulator": _ACCUM, "tf.sparse.SparseConditionalAccumulator": _ACCUM,
     "tf.random.Generator": "tf.random_uniform / tf.random_normal with a seed (Generator holds "
                            "eager TF2 state)",
-    "tf.initializers.he_normal": "tf.variance_scaling_initializer(scale=2.0, mode='fan_in', "
-                                 "distribution='truncated_normal', seed=seed)",
-    "tf.initializers.he_uniform": "tf.variance_scaling_initializer(scale=2.0, mode='fan_in', "
-                                  "distribution='uniform', seed=seed)",
-    "tf.initializers.lecun_normal": "tf.variance_scaling_initializer(scale=1.0, mode='fan_in', "
-                                    "distribution='truncated_normal', seed=seed)",
-    "tf.initializers.lecun_uniform": "tf.variance_scaling_initializer(scale=1.0, mode='fan_in', "
-                                     "distribution='uniform', seed=seed)",
     "tf.initializers.identity": "tf.constant_initializer(gain * np.eye(n))",
 }
 
