@@ -55,6 +55,23 @@ GOLDEN = {
                "conv2d_transpose", "conv3d", "dense", "dropout", "flatten", "max_pooling1d",
                "max_pooling2d", "max_pooling3d", "separable_conv2d"],
 }
+GOLDEN_FROM_TABLE = {
+    # Names TF2 moved or dropped, from the table of TF1 names (tests/test_namespace_table.py checks
+    # all 1,367 of them): TF's own TF1 builders recorded in the shim's graph.
+    "": ["Dimension", "SparseTensor", "SparseTensorValue", "diag", "floordiv", "lin_space",
+         "log1p", "matrix_inverse", "mod", "rsqrt", "scatter_add", "scatter_nd_update",
+         "scatter_update", "sparse_tensor_to_dense", "squared_difference",
+         "unsorted_segment_sum", "where"],
+    "nn": ["fused_batch_norm", "uniform_candidate_sampler", "xw_plus_b"],
+    "image": ["ResizeMethod", "resize", "resize_bilinear", "resize_images"],
+    "losses": ["cosine_distance", "hinge_loss", "huber_loss", "log_loss",
+               "mean_pairwise_squared_error"],
+    "metrics": ["accuracy", "auc", "mean", "mean_iou", "precision", "recall"],
+    "sparse": ["SparseTensor", "add", "reduce_sum", "to_dense"],
+    "initializers": ["glorot_uniform", "variance_scaling", "zeros"],
+}
+for _path, _names in GOLDEN_FROM_TABLE.items():
+    GOLDEN[_path] = sorted(set(GOLDEN.get(_path, [])) | set(_names))
 
 
 def _namespace(path: str):
@@ -92,6 +109,11 @@ SIGNATURES = [
     ("nn", "softmax_cross_entropy_with_logits", (), ("_sentinel",)),
     ("nn", "sparse_softmax_cross_entropy_with_logits", (), ("_sentinel",)),
     ("nn", "sigmoid_cross_entropy_with_logits", (), ("_sentinel",)),
+    ("", "where", (), ()), ("", "scatter_update", (), ()), ("", "lin_space", (), ()),
+    ("", "expand_dims", (), ()), ("", "squeeze", (), ()),
+    ("image", "resize_images", (), ()), ("image", "resize", (), ()),
+    ("losses", "huber_loss", (), ()), ("metrics", "accuracy", (), ()), ("nn", "xw_plus_b", (), ()),
+    ("nn", "fused_batch_norm", (), ()), ("sparse", "reduce_sum", (), ()),
     ("train", "GradientDescentOptimizer", (), ()), ("train", "MomentumOptimizer", (), ()),
     ("train", "AdamOptimizer", ("use_own_namescope_for_non_slot_vars",), ()),
     ("train", "exponential_decay", (), ()), ("train", "natural_exp_decay", (), ()),

@@ -1,26 +1,25 @@
 """tftrain_compat: legacy TensorFlow 1.x training scripts on TensorFlow 2, bit for bit.
 
 Use it as ``import tftrain_compat as tf`` (or run a script unchanged with
-``python -m tftrain_compat run script.py``). Names here are TF1's; a TF1 name that is not
-provided raises an AttributeError naming the TF2 replacement. Any other TF2 function is reached
-through the same namespace and records a graph node when applied to graph tensors.
+``python -m tftrain_compat run script.py``). Names here are TF1's, every one classified in the
+generated table ``_src/tf1_names.py`` (see ``_src/namespace.py``): hand-written here, TF's own
+TF1 op builder recorded in the graph, or an AttributeError naming the TF2 replacement. A TF2
+function TF1 never had is reached through the same namespace and records a graph node.
 """
 from __future__ import annotations
 
 import tensorflow as _tf2
 
 from tftrain_compat._version import __version__ as compat_version
-from tftrain_compat._src import unsupported as _unsupported
-from tftrain_compat._src.wrap import (
-    GuardedModule as _GuardedModule, WrappedModule as _WrappedModule, wraps_tf2 as _wraps_tf2,
-)
+from tftrain_compat._src import namespace as _namespace
+from tftrain_compat._src.namespace import Namespace as _Namespace
 
 # --- plain aliases (non-op objects) ---------------------------------------------------------
 from tensorflow.compat.v1 import SparseTensorValue as SparseTensorValue  # noqa: F401
 from tensorflow import (  # noqa: F401
     DType as DType, TensorShape as TensorShape, TensorSpec as TensorSpec, as_dtype as as_dtype,
     bfloat16 as bfloat16, bool as bool, complex64 as complex64, complex128 as complex128,
-    double as double, dtypes as dtypes, errors as errors, float16 as float16, float32 as float32,
+    double as double, float16 as float16, float32 as float32,
     float64 as float64, half as half, int8 as int8, int16 as int16, int32 as int32,
     int64 as int64, qint8 as qint8, qint32 as qint32, quint8 as quint8, string as string,
     uint8 as uint8, uint16 as uint16, uint32 as uint32, uint64 as uint64, variant as variant,
@@ -70,11 +69,11 @@ from tftrain_compat._src.ops_array import (  # noqa: F401
 )
 from tftrain_compat._src.ops_math import (  # noqa: F401
     arg_max as arg_max, arg_min as arg_min, argmax as argmax, argmin as argmin,
-    count_nonzero as count_nonzero, div as div, expand_dims as expand_dims, log as log,
+    count_nonzero as count_nonzero, div as div, log as log,
     mul as mul, multiply as multiply, neg as neg, negative as negative,
     reduce_all as reduce_all, reduce_any as reduce_any, reduce_logsumexp as reduce_logsumexp,
     reduce_max as reduce_max, reduce_mean as reduce_mean, reduce_min as reduce_min,
-    reduce_prod as reduce_prod, reduce_sum as reduce_sum, squeeze as squeeze, sub as sub,
+    reduce_prod as reduce_prod, reduce_sum as reduce_sum, sub as sub,
     subtract as subtract, to_bfloat16 as to_bfloat16, to_double as to_double,
     to_float as to_float, to_int32 as to_int32, to_int64 as to_int64,
 )
@@ -96,6 +95,7 @@ from tftrain_compat._src.initializers import (  # noqa: F401
     variance_scaling_initializer as variance_scaling_initializer,
     zeros_initializer as zeros_initializer,
 )
+from tftrain_compat._src import initializer_names as _inits
 from tftrain_compat._src.variable_scope import (  # noqa: F401
     AUTO_REUSE as AUTO_REUSE, VariableScope as VariableScope,
     get_local_variable as get_local_variable, get_variable as get_variable,
@@ -121,36 +121,35 @@ from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 __version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running
 VERSION = __version__
 
-random = _WrappedModule(_tf2.random, {"set_random_seed": set_random_seed,
-                                      "set_seed": set_random_seed})
-math = _WrappedModule(_tf2.math, {"log": log, "reduce_sum": reduce_sum,
-                                  "reduce_mean": reduce_mean, "argmax": argmax,
-                                  "argmin": argmin})
-linalg = _WrappedModule(_tf2.linalg)
-image = _WrappedModule(_tf2.image)
-strings = _WrappedModule(_tf2.strings)
-bitwise = _WrappedModule(_tf2.bitwise)
-signal = _WrappedModule(_tf2.signal)
-sparse = _WrappedModule(_tf2.sparse)
+# --- TF1 sub-namespaces: hand-written names here, every other name from the table -------------
+random = _Namespace("tf.random", {"set_random_seed": set_random_seed, "set_seed": set_random_seed})
+math = _Namespace("tf.math", {
+    "log": log, "reduce_sum": reduce_sum, "reduce_mean": reduce_mean, "reduce_max": reduce_max,
+    "reduce_min": reduce_min, "reduce_prod": reduce_prod, "reduce_all": reduce_all,
+    "reduce_any": reduce_any, "reduce_logsumexp": reduce_logsumexp, "argmax": argmax,
+    "argmin": argmin})
+initializers = _Namespace("tf.initializers", {
+    "constant": constant_initializer, "glorot_normal": glorot_normal_initializer,
+    "glorot_uniform": glorot_uniform_initializer, "ones": ones_initializer,
+    "orthogonal": orthogonal_initializer, "random_normal": random_normal_initializer,
+    "random_uniform": random_uniform_initializer, "truncated_normal": truncated_normal_initializer,
+    "uniform_unit_scaling": uniform_unit_scaling_initializer,
+    "variance_scaling": variance_scaling_initializer, "zeros": zeros_initializer,
+    "global_variables": global_variables_initializer, "local_variables": local_variables_initializer,
+    "variables": variables_initializer, "he_normal": _inits.he_normal,
+    "he_uniform": _inits.he_uniform, "lecun_normal": _inits.lecun_normal,
+    "lecun_uniform": _inits.lecun_uniform})
+linalg = _Namespace("tf.linalg")
+image = _Namespace("tf.image")
+strings = _Namespace("tf.strings")
+metrics = _Namespace("tf.metrics")
+sparse = _Namespace("tf.sparse", {"SparseTensor": SparseTensor, "placeholder": sparse_placeholder})
+errors = _Namespace("tf.errors")
+dtypes = _Namespace("tf.dtypes")
+io = _Namespace("tf.io")
+saved_model = _Namespace("tf.saved_model")
 
 _import_hook.install()
 
 
-def __getattr__(name: str):
-    """TF1 names not defined above: the table of unsupported names, else TF2's function wrapped."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    err = _unsupported.unsupported_error("tf." + name)
-    if err is not None:
-        raise err
-    if hasattr(_tf2, name):
-        value = getattr(_tf2, name)
-        if isinstance(value, type(_tf2)):
-            # TF2 modules (tf.keras, tf.summary) pass through, but TF1 names listed as
-            # unsupported there still raise the error that names the replacement.
-            value = _GuardedModule(value, "tf." + name)
-        else:
-            value = _wraps_tf2(value)
-        globals()[name] = value
-        return value
-    raise _unsupported.missing_error("tf." + name)
+__getattr__, __dir__ = _namespace.front("tf", globals())

@@ -276,10 +276,13 @@ def _through_fallback(obj: Any, part: str, child: Any) -> bool:
     """Whether ``obj.part`` (= ``child``) is served by a namespace's TF2 fallback rather than
     written here (a tftrain_compat submodule never is)."""
     from tftrain_compat._src.wrap import WrappedModule
+    from tftrain_compat._src.namespace import Namespace, provided
     if _is_ours(child):
         return False
     if isinstance(obj, WrappedModule):
         return part not in obj._overrides
+    if isinstance(obj, Namespace):  # tf.math, tf.metrics ...: hand-written names are the front's
+        return part not in provided(obj._path)
     return (_is_ours(obj) and "__getattr__" in vars(obj)  # only a module-level __getattr__ falls back
             and part not in _explicit_names(obj))
 
@@ -331,6 +334,10 @@ def resolve(name: str) -> tuple[str, str]:
                                  "has no such name to wrap")
         if status == SUPPORTED and _through_fallback(obj, part, child):
             status, detail = WRAPPED, f"TF2's {path}, recorded as a graph node when called"
+            from tftrain_compat._src.tf1_names import NAMES
+            if NAMES.get(path) == "op":
+                detail = (f"TF's own TF1 builder tf.compat.v1{path[2:]}, recorded as a graph "
+                          "node when called")
             if isinstance(child, types.ModuleType) and not hasattr(child, "_overrides"):
                 detail = (f"TF2's own module {path}, passed through unwrapped: it does not "
                           "record graph nodes")

@@ -258,7 +258,8 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         kept[name] = node
         for inp in node.input:
             if inp.startswith("^"):
-                stack.append(inp[1:])
+                if _tensor_name(inp[1:]) not in arg_of:  # a fed op has run already (TF1)
+                    stack.append(inp[1:])
             elif _tensor_name(inp) not in arg_of:
                 stack.append(inp.split(":")[0])
 
@@ -273,6 +274,8 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         new = pruned.node.add()
         new.CopyFrom(node)
         copies[node.name] = new
+        for inp in [i for i in new.input if i.startswith("^") and _tensor_name(i[1:]) in arg_of]:
+            new.input.remove(inp)  # control edge on a fed tensor: its value exists before the run
         if node.op in _RNG_REWRITE:
             rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
             _rewrite_random_op(pruned, new)

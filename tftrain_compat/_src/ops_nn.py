@@ -141,14 +141,5 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     return _call(tf.nn.moments, x, axes, shift=shift, keepdims=bool(kw["keepdims"]), name=name)
 
 
-def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
-                     max_norm=None):
-    """TF1 ``tf.nn.embedding_lookup``; its gradient is sparse (IndexedSlices), as in TF1."""
-    if partition_strategy not in ("mod", "div"):
-        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}. Must be one "
-                         "of ['mod', 'div']")
-    return _call(tf.nn.embedding_lookup, params, ids, max_norm=max_norm, name=name)
-
-
 l2_loss = graph_op(tf.nn.l2_loss, name="l2_loss")
 relu = graph_op(tf.nn.relu, name="relu")

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import shapes as _shapes
 
 _local = threading.local()
 
@@ -87,14 +88,14 @@ class Tensor:
 
     name = property(lambda self: self._t.name)
     dtype = property(lambda self: self._t.dtype)
-    shape = property(lambda self: self._t.shape)
+    shape = property(lambda self: _shapes.tf1_shape(self._t.shape))  # TF1: Dimension items
     graph = property(lambda self: self._graph)
     value_index = property(lambda self: self._t.value_index)
     device = property(lambda self: self._t.device)
     op = property(lambda self: self._graph._wrap(self._t.op))
 
     def get_shape(self) -> tf.TensorShape:
-        return self._t.shape
+        return _shapes.tf1_shape(self._t.shape)
 
     def set_shape(self, shape) -> None:
         self._t.set_shape(shape)
@@ -161,6 +162,9 @@ class IndexedSlices:
         return f"IndexedSlices(indices={self.indices}, values={self.values})"
 
 
+_SparseTensorValue = tf.compat.v1.SparseTensorValue
+
+
 class SparseTensor:
     """TF1 ``tf.SparseTensor(indices, values, dense_shape)`` in a graph: three tensors.
 
@@ -185,12 +189,19 @@ class SparseTensor:
     values = property(lambda self: self._graph._wrap(self._s.values))
     dense_shape = property(lambda self: self._graph._wrap(self._s.dense_shape))
     dtype = property(lambda self: self._s.dtype)
-    shape = property(lambda self: self._s.shape)
+    shape = property(lambda self: _shapes.tf1_shape(self._s.shape))
     graph = property(lambda self: self._graph)
     op = property(lambda self: self._graph._wrap(self._s.op))
 
+    @classmethod
+    def from_value(cls, sparse_tensor_value: Any) -> "SparseTensor":
+        """A SparseTensor of constants from a ``SparseTensorValue`` (or a SparseTensor)."""
+        if isinstance(sparse_tensor_value, SparseTensor):
+            return sparse_tensor_value
+        return call_in_graph(tf.SparseTensor.from_value, (sparse_tensor_value,), {})
+
     def get_shape(self) -> tf.TensorShape:
-        return self._s.shape
+        return _shapes.tf1_shape(self._s.shape)
 
     def eval(self, feed_dict=None, session=None):
         return run_with_default(self, feed_dict, session, "eval")
@@ -250,6 +261,8 @@ def unwrap(obj: Any) -> Any:
         return type(obj)((unwrap(k), unwrap(v)) for k, v in obj.items())
     if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
         return _callback(obj)
+    if type(obj) is _shapes.TF1TensorShape:  # TF functions expect TF2's shape (ints)
+        return _shapes.plain_shape(obj)
     return obj
 
 

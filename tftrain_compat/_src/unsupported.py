@@ -72,12 +72,9 @@ UNSUPPORTED: dict[str, str] = {
     "tf.contrib.layers.input_from_feature_columns": "tf.keras.layers.DenseFeatures (TF2)",
     "tf.contrib.layers.optimizers": "tf.contrib.layers.optimize_loss (provided)",
     "tf.contrib.framework.nest": "tf.nest (TF2)",
-    "tf.contrib.framework.assign_from_checkpoint_fn": "tf.train.load_variable (TF2) and tf.assign",
     "tf.contrib.framework.assign_from_checkpoint": "tf.train.load_variable (TF2) and tf.assign",
     "tf.contrib.framework.list_variables": "tf.train.list_variables (TF2)",
     "tf.contrib.framework.load_variable": "tf.train.load_variable (TF2)",
-    "tf.Print": "tf.print (TF2) in TF2 code",
-    "tf.random_poisson": "tf.random.poisson(shape, lam) (TF2; note the argument order)",
     # tf.train names that TF2 dropped or that only make sense in TF2 code (the README lists them all)
     "tf.train.BytesList": "tf.train.BytesList from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Checkpoint": "tf.train.Checkpoint from TensorFlow 2 itself, in TF2 code (it tracks eager tf.Variables, not graph variables)",
@@ -146,6 +143,16 @@ UNSUPPORTED: dict[str, str] = {
     "tf.train.warm_start": "tf.train.load_variable (TF2) and tf.assign, or tf.train.Checkpoint.restore in TF2 code",
     "tf.train.write_graph": "tf.io.write_graph (TF2)",
 }
+
+
+# The hand-written entries above; the generated table of TF1 names (tf1_names.py) adds the names
+# its rules leave unsupported (compat.v1's stateful machinery, process switches), each with its
+# replacement, so that this one mapping answers for every TF1 name.
+HAND_WRITTEN: dict[str, str] = dict(UNSUPPORTED)
+from tftrain_compat._src.tf1_names import REPLACEMENTS as _GENERATED  # noqa: E402
+
+for _name, _replacement in _GENERATED.items():
+    UNSUPPORTED.setdefault(_name, _replacement)
 
 
 def unsupported_error(full_name: str) -> AttributeError | None:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import shapes as _shapes
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src.graph import GraphKeys
 
@@ -74,7 +75,7 @@ class Variable:
     # ----- properties --------------------------------------------------------------------
     name = property(lambda self: self._v.name)
     dtype = property(lambda self: self._v.dtype)
-    shape = property(lambda self: self._v.shape)
+    shape = property(lambda self: _shapes.tf1_shape(self._v.shape))  # TF1: Dimension items
     graph = property(lambda self: self._graph)
     device = property(lambda self: self._v.device)
     trainable = property(lambda self: self._v.trainable)
@@ -86,7 +87,7 @@ class Variable:
         return self._call(lambda v: v.initial_value)
 
     def get_shape(self) -> tf.TensorShape:
-        return self._v.shape
+        return _shapes.tf1_shape(self._v.shape)
 
     def _call(self, fn: Callable, *args, **kwargs) -> Any:
         return _tensor.call_in_graph(fn, (self,) + args, kwargs)

@@ -1,7 +1,7 @@
-"""TF1 ``tf.losses``: loss collections and TF1's weighted losses (not ``tf.keras.losses``)."""
+"""TF1 ``tf.losses``: loss collections and TF1's weighted losses (not ``tf.keras.losses``);
+the other TF1 losses (huber_loss, log_loss, hinge_loss ...) are TF's own builders from the table."""
 from __future__ import annotations
 
-from tftrain_compat._src import unsupported as _unsupported
 from tftrain_compat._src.losses import (  # noqa: F401
     Reduction as Reduction, absolute_difference as absolute_difference, add_loss as add_loss,
     compute_weighted_loss as compute_weighted_loss, get_losses as get_losses,
@@ -12,8 +12,6 @@ from tftrain_compat._src.losses import (  # noqa: F401
     sparse_softmax_cross_entropy as sparse_softmax_cross_entropy,
 )
 
+from tftrain_compat._src import namespace as _namespace  # noqa: E402
 
-def __getattr__(name: str):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise _unsupported.missing_error("tf.losses." + name)
+__getattr__, __dir__ = _namespace.front("tf.losses", globals())
