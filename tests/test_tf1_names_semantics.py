@@ -414,8 +414,8 @@ def test_sparse_tensor_is_a_shim_object(fresh_graph):
     with shim.Session() as sess:
         value = sp.eval(session=sess)
     assert value.dense_shape.tolist() == [2, 3]
-    with pytest.raises(AttributeError, match="three tf.placeholder"):
-        shim.sparse_placeholder
+    ph = shim.sparse_placeholder(tf.float32)  # provided: fed with a SparseTensorValue
+    assert isinstance(ph, shim.SparseTensor) and shim.sparse.placeholder is shim.sparse_placeholder
 
 
 def test_control_dependency_on_a_fed_placeholder_as_tf1():

@@ -226,6 +226,11 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
         if found is None:
             found = graph._wrappers[id(obj)] = SparseTensor(_backing=obj, _graph=graph)
         return found
+    if isinstance(obj, tf.Variable) and hasattr(obj, "_parent_op"):
+        # TF2's "unread variable" (what an assign / scatter method returns): TF1 returned the
+        # updated value as a Tensor, so read it after the op (built now, with the op).
+        with graph.backing.as_default():
+            obj = obj.read_value()
     if isinstance(obj, (tf.Tensor, tf.Operation, tf.Variable, tf.IndexedSlices)):
         key = id(obj)
         found = graph._wrappers.get(key)
