@@ -104,6 +104,18 @@ from tftrain_compat._src.ops_clip import (  # noqa: F401
 
 from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
 from tftrain_compat import losses as losses  # noqa: E402,F401
+from tftrain_compat import app as app, flags as flags, gfile as gfile  # noqa: E402,F401
+from tftrain_compat import logging as logging  # noqa: E402,F401
+from tftrain_compat._src.config_protos import (  # noqa: E402,F401
+    ConfigProto as ConfigProto, GPUOptions as GPUOptions, GraphOptions as GraphOptions,
+    OptimizerOptions as OptimizerOptions, RunMetadata as RunMetadata, RunOptions as RunOptions,
+)
+from tftrain_compat._src.versions import (  # noqa: E402,F401
+    COMPILER_VERSION as COMPILER_VERSION, GIT_VERSION as GIT_VERSION,
+    GRAPH_DEF_VERSION as GRAPH_DEF_VERSION,
+    GRAPH_DEF_VERSION_MIN_CONSUMER as GRAPH_DEF_VERSION_MIN_CONSUMER,
+    GRAPH_DEF_VERSION_MIN_PRODUCER as GRAPH_DEF_VERSION_MIN_PRODUCER,
+)
 from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 
 __version__ = _tf2.__version__  # TF1 scripts print/check tf.__version__: the TensorFlow running

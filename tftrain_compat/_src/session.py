@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import config_protos as _config_protos
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
@@ -44,6 +45,7 @@ class BaseSession:
             raise NotImplementedError(
                 f"Session(target={target!r}): tftrain_compat runs in-process only; distributed "
                 "TF1 sessions have no equivalent here. - help: use tf.distribute in TF2.")
+        _config_protos.apply_session_config(config)  # TF1's TypeError; threads where TF2 allows
         self._graph = graph if graph is not None else _graph.get_default_graph()
         self._config = config
         self._closed = False

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 # Full TF1 name -> what to use instead on TF2.
 UNSUPPORTED: dict[str, str] = {
-    "tf.app": "absl.app / argparse",
-    "tf.flags": "absl.flags / argparse",
-    "tf.logging": "the logging module (or absl.logging)",
     "tf.layers": "tf.keras.layers (or write the layer with tf.Variable and tf.matmul)",
     "tf.estimator": "tf.keras.Model.fit (tf.estimator was removed in TF 2.16)",
     "tf.summary.FileWriter": "tf.summary.create_file_writer",
