@@ -57,7 +57,9 @@ class LazyFlagValues:
     def __getattribute__(self, name: str) -> Any:
         if name == "__dict__":
             return object.__getattribute__(self, name)
-        return getattr(object.__getattribute__(self, "__dict__")["_wrapped"], name)
+        # The wrapped object's plain lookup, without its __getattr__ (which is what raises for an
+        # unparsed flag): a flag's value then falls through to this class's __getattr__.
+        return object.__getattribute__(self, "__dict__")["_wrapped"].__getattribute__(name)
 
     def __getattr__(self, name: str) -> Any:  # reached when the wrapped object raised
         wrapped = self.__dict__["_wrapped"]

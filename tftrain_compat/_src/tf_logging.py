@@ -9,7 +9,6 @@ same way, so every function here goes through it: ``set_verbosity(tf.logging.INF
 from __future__ import annotations
 
 import logging as _logging
-import os
 import sys
 import threading
 from typing import Any
@@ -20,7 +19,7 @@ WARN = _logging.WARN
 ERROR = _logging.ERROR
 FATAL = _logging.FATAL
 
-_counts: dict[tuple[str, int], int] = {}  # (file, line) of a log_every_n / log_first_n call -> calls
+_counts: dict[tuple[str, int], int] = {}  # call-site token -> calls so far
 _counts_lock = threading.Lock()
 
 
@@ -64,15 +63,23 @@ def vlog(level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
     get_logger().log(level, msg, *args, **kwargs)
 
 
-def _caller_site() -> tuple[str, int]:
-    """(file, line) of the first frame outside this module: the token TF1 counted calls by."""
-    frame = sys._getframe(1)
-    here = os.path.normcase(__file__)
-    while frame is not None and os.path.normcase(frame.f_code.co_filename) == here:
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return ("<unknown>", 0)
-    return (frame.f_code.co_filename, frame.f_lineno)
+def _call_site_token() -> tuple[str, int]:
+    """The token TF1 counted ``log_every_n`` / ``log_first_n`` calls by.
+
+    TF1 took the first frame *outside the file that called* ``log_every_n`` (not the calling
+    line itself): (file, line) of whatever called into the user's file, or ``('<unknown>', 0)``
+    when nothing did (module-level code). So all such calls in one script usually share one
+    counter, e.g. the one of absl's line that called ``main`` under ``tf.app.run``. Kept as is:
+    which lines a TF1 script logs is part of its behaviour.
+    """
+    frame = sys._getframe(2)  # 0: here, 1: log_every_n / log_first_n, 2: its caller
+    callers_file = frame.f_code.co_filename
+    outer = frame.f_back
+    while outer is not None:
+        if outer.f_code.co_filename != callers_file:
+            return (outer.f_code.co_filename, outer.f_lineno)
+        outer = outer.f_back
+    return ("<unknown>", 0)
 
 
 def _next_count(site: tuple[str, int]) -> int:
@@ -84,14 +91,14 @@ def _next_count(site: tuple[str, int]) -> int:
 
 
 def log_every_n(level: int, msg: Any, n: int, *args: Any) -> None:
-    """Logs on the 1st, (n+1)th, (2n+1)th ... call from the same file and line (TF1)."""
-    count = _next_count(_caller_site())
+    """Logs on the 1st, (n+1)th, (2n+1)th ... call with the same token (see ``_call_site_token``)."""
+    count = _next_count(_call_site_token())
     log_if(level, msg, not count % n, *args)
 
 
 def log_first_n(level: int, msg: Any, n: int, *args: Any) -> None:
-    """Logs only the first ``n`` calls from the same file and line (TF1)."""
-    count = _next_count(_caller_site())
+    """Logs only the first ``n`` calls with the same token (see ``_call_site_token``)."""
+    count = _next_count(_call_site_token())
     log_if(level, msg, count < n, *args)
 
 
