@@ -7,6 +7,7 @@ through the same namespace and records a graph node when applied to graph tensor
 """
 from __future__ import annotations
 
+import tftrain_compat._early_cli  # noqa: F401  (first: `python -m tftrain_compat --help` needs no TF)
 import tensorflow as _tf2
 
 from tftrain_compat._version import __version__ as compat_version

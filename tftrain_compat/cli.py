@@ -122,6 +122,9 @@ def run_script(script: str, args: Sequence[str] = ()) -> None:
         source = f.read()
     code, _ = rewrite_source(source, path)
     import tftrain_compat  # noqa: F401  (installs the tutorial import hook the script may use)
+    from tftrain_compat._src import script_modules
+
+    script_modules.install(os.path.dirname(path))  # the script's own helper modules get the shim
 
     main = types.ModuleType("__main__")
     main.__dict__.update(__file__=path, __builtins__=builtins, __cached__=None,
@@ -373,10 +376,25 @@ def _print_report(script: str, uses: list[NameUse]) -> None:
 
 
 # ----- entry point -------------------------------------------------------------------------
+def version_text() -> str:
+    """``tftrain_compat X (TensorFlow Y installed)``, read without importing TensorFlow."""
+    from importlib import metadata
+
+    from tftrain_compat._version import __version__
+    try:
+        tf_version = metadata.version("tensorflow")
+    except metadata.PackageNotFoundError:
+        tf_version = "not found"
+    return f"tftrain_compat {__version__} (TensorFlow {tf_version} installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tftrain_compat",
-        description="Run legacy TensorFlow 1.x scripts unchanged on TensorFlow 2.")
+        description="Run legacy TensorFlow 1.x scripts unchanged on TensorFlow 2. "
+                    "TensorFlow's start-up lines are hidden unless TF_CPP_MIN_LOG_LEVEL is set "
+                    "(e.g. TF_CPP_MIN_LOG_LEVEL=0 shows them all).")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an unchanged TF1 script",
                          description="Run SCRIPT as `python SCRIPT ARGS...` would, with its "
@@ -390,9 +408,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The parsed command line; exits (without importing TensorFlow) for --help, --version and usage errors."""
+    return _parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``tftrain-compat`` / ``python -m tftrain_compat`` entry point; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
     if args.command == "run":
         if not os.path.isfile(args.script):
             print(f"tftrain_compat run: can't open file {args.script!r}", file=sys.stderr)

@@ -41,3 +41,5 @@ from tftrain_compat._src.flags import (  # noqa: F401
     DEFINE_bool as DEFINE_bool, DEFINE_boolean as DEFINE_boolean, DEFINE_float as DEFINE_float,
     DEFINE_integer as DEFINE_integer, DEFINE_string as DEFINE_string, FLAGS as FLAGS,
 )
+
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name != "annotations")

@@ -7,3 +7,5 @@ from tftrain_compat._src.gfile import (  # noqa: F401
     ListDirectory as ListDirectory, MakeDirs as MakeDirs, MkDir as MkDir, Open as Open,
     Remove as Remove, Rename as Rename, Stat as Stat, Walk as Walk,
 )
+
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name != "annotations")

@@ -9,3 +9,5 @@ from tftrain_compat._src.tf_logging import (  # noqa: F401
     log_if as log_if, set_verbosity as set_verbosity, vlog as vlog, warn as warn,
     warning as warning,
 )
+
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name != "annotations")
