@@ -52,6 +52,7 @@ def test_table_lists_exactly_the_tutorial_modules() -> None:
         "tensorflow.examples.tutorials": "tftrain_compat.examples.tutorials",
         "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
         LEAF: "tftrain_compat.examples.tutorials.mnist.input_data",
+        "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
     }
 
 

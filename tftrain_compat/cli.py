@@ -2,9 +2,10 @@
 
 ``run SCRIPT [ARGS...]`` runs an unchanged TF1 script: its source is parsed with ``ast``, only the
 import statements that name ``tensorflow`` are rewritten to the matching ``tftrain_compat``
-module (where one exists; ``tensorflow.compat.v1`` or ``tensorflow.python...`` stay as they
-are), and the tree is compiled under the script's own filename, so line numbers and tracebacks
-are the user's. ``sys.modules['tensorflow']`` is never touched: TF's internals and every other
+module (where one exists; ``tensorflow.compat.v1`` stays as it is, and of ``tensorflow.python``
+only the modules ``tftrain_compat.python`` writes are served, e.g. ``framework.ops``), and the
+script's own modules beside it get the same rewrite (``_src/script_modules.py``); the tree is
+compiled under the script's own filename, so line numbers and tracebacks are the user's. ``sys.modules['tensorflow']`` is never touched: TF's internals and every other
 library keep the real TensorFlow.
 
 ``check SCRIPT...`` lists every ``tf.<dotted name>`` a script uses (attribute chains on its

@@ -1,4 +1,4 @@
-"""Serve ``tensorflow.examples.tutorials.mnist.input_data``, which TF2 wheels no longer ship.
+"""Serve ``tensorflow.examples.tutorials.mnist.input_data`` and ``.mnist``, which TF2 wheels no longer ship.
 
 One table (``SERVED``) drives the finder and the tests. The finder is *appended* to
 ``sys.meta_path``, so every regular finder is asked first: a real ``tensorflow.examples...`` (an
@@ -26,6 +26,7 @@ SERVED: dict[str, str] = {
     "tensorflow.examples.tutorials": "tftrain_compat.examples.tutorials",
     "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
     "tensorflow.examples.tutorials.mnist.input_data": "tftrain_compat.examples.tutorials.mnist.input_data",
+    "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
 }
 # Served names that have served children: these are served as alias packages.
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in SERVED) & frozenset(SERVED)
