@@ -441,6 +441,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The parsed command line; exits (without importing TensorFlow) for --help, --version and usage errors."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"] and argv[1:2] not in (["-h"], ["--help"]):
+        # argparse's REMAINDER cannot start with an option (`demo --steps=50`): pass it as is.
+        args = _parser().parse_args(["demo"])
+        args.args = argv[1:]
+        return args
     return _parser().parse_args(argv)
 
 
