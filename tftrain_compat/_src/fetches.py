@@ -61,8 +61,8 @@ class FetchHandler:
             if isinstance(f, Mapping):
                 keys = list(f.keys())
                 parts = [flatten(f[k]) for k in keys]
-                cls = type(f) if type(f) is not dict else dict
-                return lambda vals: cls(zip(keys, [p(vals) for p in parts]))
+                mapping_cls: Callable[..., Any] = type(f) if type(f) is not dict else dict
+                return lambda vals: mapping_cls(zip(keys, [p(vals) for p in parts]))
             name, is_tensor = resolve(graph, f)
             if name not in index:
                 index[name] = len(self.targets)

@@ -12,13 +12,9 @@ import tensorflow as tf
 
 GFile = tf.io.gfile.GFile
 Open = GFile
-
-
-class FastGFile(GFile):
-    """TF1's ``FastGFile(name, mode='r')``: a file without thread locking; TF2's GFile is that."""
-
-    def __init__(self, name: str, mode: str = "r") -> None:
-        super().__init__(name, mode)
+# TF1's FastGFile(name, mode='r') behaved as its GFile (both documented as "File I/O wrappers
+# without thread locking"); TF2's GFile is that class.
+FastGFile = GFile
 
 
 def Exists(filename: str) -> bool:  # noqa: N802 (TF1's names)

@@ -61,13 +61,13 @@ class TutorialsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if spec.name in _PACKAGES:
             alias = types.ModuleType(spec.name, target.__doc__)
             alias.__path__ = []  # never a real folder: see the module docstring
-            alias.__getattr__ = _alias_getattr(spec.name, target.__name__)  # type: ignore[attr-defined]
+            setattr(alias, "__getattr__", _alias_getattr(spec.name, target.__name__))  # PEP 562 hook
             return alias
         spec.loader_state = target.__spec__  # the import system is about to overwrite it
         return target
 
     def exec_module(self, module: types.ModuleType) -> None:
-        original = module.__spec__.loader_state
+        original = module.__spec__.loader_state if module.__spec__ is not None else None
         if original is not None:
             # The shared module object keeps its own spec, so reload() and pickling use its real name.
             module.__spec__ = original

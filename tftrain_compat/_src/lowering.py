@@ -131,7 +131,9 @@ def make_plan(graph, target_names: Sequence[str], feeds: dict[str, tf.TensorSpec
             elif _tensor_name(inp) not in fed_or_alias:
                 stack.append(inp.split(":")[0])
 
-    reads, inits, used_feeds = set(), set(), set()
+    reads: set[str] = set()  # node names (variable handles read / assigned)
+    inits: set[str] = set()
+    used_feeds: set[str] = set()
     rng_ops = []
     pruned = graph_pb2.GraphDef()
     pruned.versions.CopyFrom(full.versions)
@@ -227,7 +229,7 @@ def _make_to_tensor() -> Callable[[Any], tf.Tensor]:
         eager_tensor = ops.EagerTensor
         context.ensure_initialized()
         ctx = context.context()
-        enums = {}
+        enums: dict[Any, int] = {}  # numpy dtype -> DataType enum
 
         def to_tensor(value):
             if value.flags.c_contiguous:

@@ -34,7 +34,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from tftrain_compat._src.idx import MNISTDataError
 # Where a file came from is logged at DEBUG (TF1's reader printed only its "Extracting" and
 # "Successfully downloaded" lines); waiting on a source, retries and lock trouble are warnings.
 _log = logging.getLogger("tftrain_compat.mnist")
+_T = TypeVar("_T")
+if TYPE_CHECKING:
+    import filelock
 
 DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
@@ -247,7 +250,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     def __init__(self, allow_http: bool) -> None:
         self.allow_http = allow_http
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         scheme = urllib.parse.urlsplit(newurl).scheme.lower()
         if scheme != "https" and not (scheme == "http" and self.allow_http):
             raise urllib.error.URLError("refused redirect to %s (https only unless $%s=1)"
@@ -288,7 +291,7 @@ class _UrlSource(_Source):
         self.url = url if url.endswith("/") else url + "/"
         self.scheme = urllib.parse.urlsplit(url).scheme.lower()
 
-    def _open(self, url: str):  # type: ignore[no-untyped-def]
+    def _open(self, url: str) -> Any:
         opener = urllib.request.build_opener(
             urllib.request.HTTPSHandler(context=self.resolver.ssl_context()),
             _RedirectHandler(self.resolver.allow_http))
@@ -306,7 +309,7 @@ class _UrlSource(_Source):
         finally:
             notice.cancel()
 
-    def _with_retries(self, what: str, attempt: Callable[[], object]) -> object:
+    def _with_retries(self, what: str, attempt: Callable[[], _T]) -> _T:
         tries = self.resolver.retries + 1
         for number in range(1, tries + 1):
             try:
@@ -345,7 +348,7 @@ class _UrlSource(_Source):
                 raise
 
         data = self._with_retries(url, get)
-        return None if data is None else parse_sums(data.decode("utf-8", "replace"), url)  # type: ignore[union-attr]
+        return None if data is None else parse_sums(data.decode("utf-8", "replace"), url)
 
     def fetch(self, filename: str, dest: str) -> None:
         self._check_allowed()
@@ -449,7 +452,7 @@ class Resolver:
         self.timeout = _timeout()
         self.retries = int(_number(ENV_RETRIES, 2, int, 0))
         self._ssl: ssl.SSLContext | None = None
-        self._lock = None
+        self._lock: filelock.BaseFileLock | None = None
         self.sources: list[tuple[str, _Source | str]] = []  # (label, source or why it is absent)
         self._add("source_url", source_url, "not given")
         if not only_source:

@@ -32,6 +32,19 @@ class _Compiled:
 
     __slots__ = ("call", "function", "feed_keys", "feed_np", "feed_dims", "feed_names", "build",
                  "n_tensors", "copy_outputs", "reads", "inits", "plan")
+    # Declared for type checkers only (no values: __slots__ holds them).
+    call: Any
+    function: Any
+    feed_keys: Any
+    feed_np: Any
+    feed_dims: Any
+    feed_names: Any
+    build: Any
+    n_tensors: int
+    copy_outputs: Any
+    reads: Any
+    inits: Any
+    plan: Any
 
 
 class BaseSession:
