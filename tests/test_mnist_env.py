@@ -189,3 +189,10 @@ def test_a_source_that_never_answers_is_reported(mnist_env, tmp_path: Path, monk
     assert any("retrying in" in m and "attempt 2 of 2" in m for m in warnings), warnings
     assert "timed out" in str(err.value).splitlines()[0]
     assert not list((tmp_path / "MNIST_data").glob(".*.part"))
+
+
+def test_readme_first_command_is_the_demo_tested_above() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```bash\n", 1)[1].splitlines()[0]
+    assert first.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install -e . && ")
+    assert first.endswith("&& python -m tftrain_compat demo")  # run offline by the demo test
