@@ -61,7 +61,8 @@ def _rewritten(source: str) -> str:
     ("import os, tensorflow as tf, sys", "import os\nimport tftrain_compat as tf\nimport sys"),
     # No tftrain_compat counterpart: left to TensorFlow 2 itself.
     ("import tensorflow.compat.v1 as tf", "import tensorflow.compat.v1 as tf"),
-    ("from tensorflow.python.framework import ops", "from tensorflow.python.framework import ops"),
+    ("from tensorflow.python.framework import ops", "from tftrain_compat.python.framework import ops"),
+    ("from tensorflow.python.client import device_lib", "from tensorflow.python.client import device_lib"),
     ("from tensorflow.keras import layers", "from tensorflow.keras import layers"),
     # Not TensorFlow at all.
     ("import tensorflow_datasets as tfds", "import tensorflow_datasets as tfds"),

@@ -8,6 +8,7 @@ function TF1 never had is reached through the same namespace and records a graph
 """
 from __future__ import annotations
 
+import tftrain_compat._early_cli  # noqa: F401  (first: `python -m tftrain_compat --help` needs no TF)
 import tensorflow as _tf2
 
 from tftrain_compat._version import __version__ as compat_version
@@ -115,6 +116,18 @@ from tftrain_compat.summary import (  # noqa: E402,F401
 )
 from tensorflow.core.framework.summary_pb2 import (  # noqa: E402,F401
     HistogramProto as HistogramProto, SummaryMetadata as SummaryMetadata,
+)
+from tftrain_compat import app as app, flags as flags, gfile as gfile  # noqa: E402,F401
+from tftrain_compat import logging as logging  # noqa: E402,F401
+from tftrain_compat._src.config_protos import (  # noqa: E402,F401
+    ConfigProto as ConfigProto, GPUOptions as GPUOptions, GraphOptions as GraphOptions,
+    OptimizerOptions as OptimizerOptions, RunMetadata as RunMetadata, RunOptions as RunOptions,
+)
+from tftrain_compat._src.versions import (  # noqa: E402,F401
+    COMPILER_VERSION as COMPILER_VERSION, GIT_VERSION as GIT_VERSION,
+    GRAPH_DEF_VERSION as GRAPH_DEF_VERSION,
+    GRAPH_DEF_VERSION_MIN_CONSUMER as GRAPH_DEF_VERSION_MIN_CONSUMER,
+    GRAPH_DEF_VERSION_MIN_PRODUCER as GRAPH_DEF_VERSION_MIN_PRODUCER,
 )
 from tftrain_compat._src import import_hook as _import_hook  # noqa: E402
 

@@ -2,9 +2,10 @@
 
 ``run SCRIPT [ARGS...]`` runs an unchanged TF1 script: its source is parsed with ``ast``, only the
 import statements that name ``tensorflow`` are rewritten to the matching ``tftrain_compat``
-module (where one exists; ``tensorflow.compat.v1`` or ``tensorflow.python...`` stay as they
-are), and the tree is compiled under the script's own filename, so line numbers and tracebacks
-are the user's. ``sys.modules['tensorflow']`` is never touched: TF's internals and every other
+module (where one exists; ``tensorflow.compat.v1`` stays as it is, and of ``tensorflow.python``
+only the modules ``tftrain_compat.python`` writes are served, e.g. ``framework.ops``), and the
+script's own modules beside it get the same rewrite (``_src/script_modules.py``); the tree is
+compiled under the script's own filename, so line numbers and tracebacks are the user's. ``sys.modules['tensorflow']`` is never touched: TF's internals and every other
 library keep the real TensorFlow.
 
 ``check SCRIPT...`` lists every ``tf.<dotted name>`` a script uses (attribute chains on its
@@ -122,6 +123,9 @@ def run_script(script: str, args: Sequence[str] = ()) -> None:
         source = f.read()
     code, _ = rewrite_source(source, path)
     import tftrain_compat  # noqa: F401  (installs the tutorial import hook the script may use)
+    from tftrain_compat._src import script_modules
+
+    script_modules.install(os.path.dirname(path))  # the script's own helper modules get the shim
 
     main = types.ModuleType("__main__")
     main.__dict__.update(__file__=path, __builtins__=builtins, __cached__=None,
@@ -380,16 +384,61 @@ def _print_report(script: str, uses: list[NameUse]) -> None:
 
 
 # ----- entry point -------------------------------------------------------------------------
+DEMO_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_data", "demo_mnist_softmax.py")
+
+
+def run_demo(args: Sequence[str]) -> int:
+    """``demo``: the packaged TF1 script through ``run``, in a temporary folder, on the sample."""
+    import tempfile
+
+    saved_cwd, saved_source = os.getcwd(), os.environ.get("TFTRAIN_COMPAT_MNIST_SOURCE")
+    with tempfile.TemporaryDirectory(prefix="tftrain_compat_demo_") as folder:
+        os.chdir(folder)  # MNIST_data/ is written there, not in the user's folder
+        os.environ["TFTRAIN_COMPAT_MNIST_SOURCE"] = "sample"
+        try:
+            print(f"tftrain_compat demo: running {DEMO_SCRIPT} unchanged (as `run` would) on the "
+                  "packaged 7,000-digit MNIST sample", flush=True)
+            return _run_command(DEMO_SCRIPT, list(args))
+        finally:
+            os.chdir(saved_cwd)
+            if saved_source is None:
+                os.environ.pop("TFTRAIN_COMPAT_MNIST_SOURCE", None)
+            else:
+                os.environ["TFTRAIN_COMPAT_MNIST_SOURCE"] = saved_source
+
+
+def version_text() -> str:
+    """``tftrain_compat X (TensorFlow Y installed)``, read without importing TensorFlow."""
+    from importlib import metadata
+
+    from tftrain_compat._version import __version__
+    try:
+        tf_version = metadata.version("tensorflow")
+    except metadata.PackageNotFoundError:
+        tf_version = "not found"
+    return f"tftrain_compat {__version__} (TensorFlow {tf_version} installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tftrain_compat",
-        description="Run legacy TensorFlow 1.x scripts unchanged on TensorFlow 2.")
+        description="Run legacy TensorFlow 1.x scripts unchanged on TensorFlow 2. "
+                    "TensorFlow's start-up lines are hidden unless TF_CPP_MIN_LOG_LEVEL is set "
+                    "(e.g. TF_CPP_MIN_LOG_LEVEL=0 shows them all).")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an unchanged TF1 script",
                          description="Run SCRIPT as `python SCRIPT ARGS...` would, with its "
                                      "tensorflow imports served by tftrain_compat.")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    demo = sub.add_parser("demo", help="run a TF1 tutorial script on the packaged MNIST sample "
+                                       "(offline)",
+                          description="Run the packaged TF1 softmax-regression script (" + DEMO_SCRIPT
+                                      + ") unchanged through `run`, in a temporary folder, with "
+                                        "$TFTRAIN_COMPAT_MNIST_SOURCE=sample: no network, no data "
+                                        "files needed.")
+    demo.add_argument("args", nargs=argparse.REMAINDER, help="flags for the script (--steps N)")
     check = sub.add_parser("check", help="list the TF1 names a script uses and their support",
                            description="List every tf.<name> the scripts use; exit status 1 "
                                        "when any is unsupported.")
@@ -397,28 +446,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The parsed command line; exits (without importing TensorFlow) for --help, --version and usage errors."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"] and argv[1:2] not in (["-h"], ["--help"]):
+        # argparse's REMAINDER cannot start with an option (`demo --steps=50`): pass it as is.
+        args = _parser().parse_args(["demo"])
+        args.args = argv[1:]
+        return args
+    return _parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``tftrain-compat`` / ``python -m tftrain_compat`` entry point; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args.args)
     if args.command == "run":
         if not os.path.isfile(args.script):
             print(f"tftrain_compat run: can't open file {args.script!r}", file=sys.stderr)
             return 2
-        path = os.path.abspath(args.script)
-        try:
-            run_script(args.script, args.args)
-        except SyntaxError as err:
-            if err.filename != path:  # raised while the script ran, not by parsing it
-                _print_script_traceback(err, path)
-            else:
-                traceback.print_exception(type(err), err, None)
-            return 1
-        except Exception as exc:  # the script's own error: show the user's frames only
-            _print_script_traceback(exc, path)
-            return 1
-        return 0
+        return _run_command(args.script, args.args)
+    return _check_command(args.scripts)
+
+
+def _run_command(script: str, script_args: Sequence[str]) -> int:
+    """``run``: the script's exit status (1 with the script's own traceback on an exception)."""
+    path = os.path.abspath(script)
+    try:
+        run_script(script, script_args)
+    except SyntaxError as err:
+        if err.filename != path:  # raised while the script ran, not by parsing it
+            _print_script_traceback(err, path)
+        else:
+            traceback.print_exception(type(err), err, None)
+        return 1
+    except Exception as exc:  # the script's own error: show the user's frames only
+        _print_script_traceback(exc, path)
+        return 1
+    return 0
+
+
+def _check_command(scripts: Sequence[str]) -> int:
+    """``check``: 1 when any script uses an unsupported name, 2 when one cannot be read."""
     status = 0
-    for script in args.scripts:
+    for script in scripts:
         try:
             with open(script, "rb") as f:
                 uses = check_source(f.read(), script)

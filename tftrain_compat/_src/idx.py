@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 import zlib
 from typing import BinaryIO
 
@@ -38,6 +37,28 @@ class MNISTDataError(ValueError):
     def __init__(self, message: str, filename: str | None = None) -> None:
         super().__init__(message)
         self.filename = filename
+
+
+# Tracebacks print ``module.Class``: name the public module that exports it, not this private one
+# (the class is importable, and picklable, from there).
+MNISTDataError.__module__ = "tftrain_compat.examples.tutorials.mnist.input_data"
+
+
+def temp_file_beside(path: str) -> tuple[int, str]:
+    """Open a new, unique, hidden ``.part`` file in ``path``'s folder; returns (fd, its path).
+
+    Created with mode 0666 less the umask -- the mode any file the user creates gets -- so the
+    final file has it after ``os.replace`` (``tempfile.mkstemp`` would leave it 0600).
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = "." + os.path.basename(path) + "."
+    for _ in range(100):
+        tmp = os.path.join(folder, prefix + os.urandom(6).hex() + ".part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError("could not create a temporary file beside %s" % path)
 
 
 def stream_name(f: object) -> str:
@@ -160,8 +181,7 @@ def write_gzip_atomic(path: str | os.PathLike[str], payload: bytes, compressleve
     The gzip header carries no time stamp, so equal payloads give equal files.
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".part")
+    fd, tmp = temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=compresslevel,
                                                        mtime=0, filename="") as gz:

@@ -1,4 +1,4 @@
-"""Serve ``tensorflow.examples.tutorials.mnist.input_data``, which TF2 wheels no longer ship.
+"""Serve ``tensorflow.examples.tutorials.mnist.input_data`` and ``.mnist``, which TF2 wheels no longer ship.
 
 One table (``SERVED``) drives the finder and the tests. The finder is *appended* to
 ``sys.meta_path``, so every regular finder is asked first: a real ``tensorflow.examples...`` (an
@@ -26,6 +26,7 @@ SERVED: dict[str, str] = {
     "tensorflow.examples.tutorials": "tftrain_compat.examples.tutorials",
     "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
     "tensorflow.examples.tutorials.mnist.input_data": "tftrain_compat.examples.tutorials.mnist.input_data",
+    "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
 }
 # Served names that have served children: these are served as alias packages.
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in SERVED) & frozenset(SERVED)
@@ -60,13 +61,13 @@ class TutorialsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if spec.name in _PACKAGES:
             alias = types.ModuleType(spec.name, target.__doc__)
             alias.__path__ = []  # never a real folder: see the module docstring
-            alias.__getattr__ = _alias_getattr(spec.name, target.__name__)  # type: ignore[attr-defined]
+            setattr(alias, "__getattr__", _alias_getattr(spec.name, target.__name__))  # PEP 562 hook
             return alias
         spec.loader_state = target.__spec__  # the import system is about to overwrite it
         return target
 
     def exec_module(self, module: types.ModuleType) -> None:
-        original = module.__spec__.loader_state
+        original = module.__spec__.loader_state if module.__spec__ is not None else None
         if original is not None:
             # The shared module object keeps its own spec, so reload() and pickling use its real name.
             module.__spec__ = original

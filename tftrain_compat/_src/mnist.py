@@ -4,7 +4,7 @@ Behaviour follows TF 1.x (contrib ``learn.datasets.mnist``, TF 1.15 ``input_data
 signatures and defaults, the same ``Extracting``/``Successfully downloaded`` lines on stdout, the
 same float32 scaling bits, the same use of NumPy's *global* RNG in ``next_batch``. What is new is
 where the files come from and how they are checked (``mnist_sources``), and that every data
-problem raises :class:`MNISTDataError`, a ``ValueError``. See docs/mnist_reader.md.
+problem raises :class:`MNISTDataError`, a ``ValueError``. See tftrain_compat/docs/mnist_reader.md (shipped in the package).
 """
 
 from __future__ import annotations
@@ -177,6 +177,10 @@ class DataSet:
 
 def _read(resolver: sources.Resolver, filename: str) -> np.ndarray:
     path = resolver.ensure(filename)
+    if os.path.getsize(path) == 0:
+        raise MNISTDataError(
+            "MNIST file %s is empty (0 bytes), probably left by an interrupted download or copy. "
+            "- help: delete it and run again; the reader then fetches it from its sources" % path, path)
     with open(path, "rb") as f:
         if sources.is_images_file(filename):
             array = extract_images(f)

@@ -5,14 +5,15 @@ there is used as is (TF1 did the same). Otherwise the sources are tried in this 
 :class:`MNISTDataError` lists every one of them if none works:
 
 1. ``source_url``, when the caller passed one other than TF1's default;
-2. ``$TFTRAIN_COMPAT_MNIST_SOURCE``: a folder, ``file://`` URL or ``https://`` URL;
+2. ``$TFTRAIN_COMPAT_MNIST_SOURCE``: a folder, ``file://`` URL or ``https://`` URL, or ``sample``
+   for the 7,000-digit sample shipped inside the package (``SAMPLE_DIR``; used only when asked);
 3. the Keras cache, ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras/datasets/mnist.npz``);
 4. TF1's default URL.
 
 Every fetched file is checked before it is moved into ``train_dir`` with ``os.replace``: against
 ``SHA256SUMS`` at the source if the source has one, else against the published MD5 of the
 canonical MNIST file (refused on mismatch unless ``$TFTRAIN_COMPAT_MNIST_ALLOW_UNVERIFIED`` is
-set), and then parsed. A failed fetch leaves nothing behind. See docs/mnist_reader.md.
+set), and then parsed. A failed fetch leaves nothing behind. See tftrain_compat/docs/mnist_reader.md (shipped in the package).
 """
 
 from __future__ import annotations
@@ -27,20 +28,25 @@ import re
 import shutil
 import ssl
 import sys
-import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
 from tftrain_compat._src import idx
 from tftrain_compat._src.idx import MNISTDataError
 
+# Where a file came from is logged at DEBUG (TF1's reader printed only its "Extracting" and
+# "Successfully downloaded" lines); waiting on a source, retries and lock trouble are warnings.
 _log = logging.getLogger("tftrain_compat.mnist")
+_T = TypeVar("_T")
+if TYPE_CHECKING:
+    import filelock
 
 DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
@@ -66,12 +72,18 @@ ENV_ALLOW_UNVERIFIED = "TFTRAIN_COMPAT_MNIST_ALLOW_UNVERIFIED"
 ENV_TIMEOUT = "TFTRAIN_COMPAT_MNIST_TIMEOUT"
 ENV_RETRIES = "TFTRAIN_COMPAT_MNIST_RETRIES"
 SUMS_NAME = "SHA256SUMS"
+SAMPLE = "sample"  # $TFTRAIN_COMPAT_MNIST_SOURCE value that names the packaged sample
+GUIDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs",
+                     "mnist_reader.md")  # shipped with the package; named by the reader's errors
+SAMPLE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_data",
+                          "mnist_sample")
 LOCK_NAME = ".tftrain_compat_mnist.lock"
 
 IMAGE_ROWS = IMAGE_COLS = 28
 NUM_CLASSES = 10
 _RETRY_DELAY_S = 1.0        # first back-off delay; doubles per retry, capped, +-25 % jitter
 _RETRY_DELAY_MAX_S = 16.0
+_WAIT_NOTICE_S = 5.0        # a request unanswered this long is reported (a warning)
 _LOCK_TIMEOUT_S = 600.0
 _MAX_DOWNLOAD_BYTES = 256 << 20
 _MAX_SUMS_BYTES = 1 << 20
@@ -202,8 +214,7 @@ class _Source:
 
 
 def _temp_in(dest: str) -> str:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix="." + os.path.basename(dest) + ".",
-                               suffix=".part")
+    fd, tmp = idx.temp_file_beside(dest)  # the umask's mode, as any file the user creates
     os.close(fd)
     return tmp
 
@@ -232,14 +243,14 @@ class _FolderSource(_Source):
             self.install(tmp, filename, dest)
         finally:
             idx._unlink_quietly(tmp)
-        _log.info("Copied %s from %s", filename, self.folder)
+        _log.debug("Copied %s from %s", filename, self.folder)
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     def __init__(self, allow_http: bool) -> None:
         self.allow_http = allow_http
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         scheme = urllib.parse.urlsplit(newurl).scheme.lower()
         if scheme != "https" and not (scheme == "http" and self.allow_http):
             raise urllib.error.URLError("refused redirect to %s (https only unless $%s=1)"
@@ -280,14 +291,25 @@ class _UrlSource(_Source):
         self.url = url if url.endswith("/") else url + "/"
         self.scheme = urllib.parse.urlsplit(url).scheme.lower()
 
-    def _open(self, url: str):  # type: ignore[no-untyped-def]
+    def _open(self, url: str) -> Any:
         opener = urllib.request.build_opener(
             urllib.request.HTTPSHandler(context=self.resolver.ssl_context()),
             _RedirectHandler(self.resolver.allow_http))
         request = urllib.request.Request(url, headers={"User-Agent": "tftrain_compat-mnist"})
-        return opener.open(request, timeout=self.resolver.timeout)
+        timeout = self.resolver.timeout
+        # A source that does not answer would otherwise mean silence for the whole timeout.
+        notice = threading.Timer(min(_WAIT_NOTICE_S, timeout / 2), _log.warning, args=(
+            "MNIST: waiting for %s (%s): no answer yet; giving up after %gs without data ($%s), "
+            "then retrying up to %d times ($%s)", url, self.label, timeout, ENV_TIMEOUT,
+            self.resolver.retries, ENV_RETRIES))
+        notice.daemon = True
+        notice.start()
+        try:
+            return opener.open(request, timeout=timeout)
+        finally:
+            notice.cancel()
 
-    def _with_retries(self, what: str, attempt: Callable[[], object]) -> object:
+    def _with_retries(self, what: str, attempt: Callable[[], _T]) -> _T:
         tries = self.resolver.retries + 1
         for number in range(1, tries + 1):
             try:
@@ -298,7 +320,9 @@ class _UrlSource(_Source):
                     raise _Failed("%s: %s%s" % (what, _reason(err), suffix)) from None
                 delay = min(_RETRY_DELAY_S * 2 ** (number - 1), _RETRY_DELAY_MAX_S)
                 delay *= random.uniform(0.75, 1.25)
-                _log.info("%s: %s; retrying in %.1fs", what, _reason(err), delay)
+                _log.warning("MNIST: %s: %s; retrying in %.1fs (attempt %d of %d; $%s sets the "
+                             "number of retries)", what, _reason(err), delay, number + 1, tries,
+                             ENV_RETRIES)
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -324,7 +348,7 @@ class _UrlSource(_Source):
                 raise
 
         data = self._with_retries(url, get)
-        return None if data is None else parse_sums(data.decode("utf-8", "replace"), url)  # type: ignore[union-attr]
+        return None if data is None else parse_sums(data.decode("utf-8", "replace"), url)
 
     def fetch(self, filename: str, dest: str) -> None:
         self._check_allowed()
@@ -410,7 +434,7 @@ class _KerasSource(_Source):
         except MNISTDataError as err:
             raise _Failed(str(err)) from None
         idx.write_gzip_atomic(dest, payload, compresslevel=1)
-        _log.info("Wrote %s from %s", dest, self.path)
+        _log.debug("Wrote %s from %s", dest, self.path)
 
 
 class Resolver:
@@ -428,7 +452,7 @@ class Resolver:
         self.timeout = _timeout()
         self.retries = int(_number(ENV_RETRIES, 2, int, 0))
         self._ssl: ssl.SSLContext | None = None
-        self._lock = None
+        self._lock: filelock.BaseFileLock | None = None
         self.sources: list[tuple[str, _Source | str]] = []  # (label, source or why it is absent)
         self._add("source_url", source_url, "not given")
         if not only_source:
@@ -440,6 +464,11 @@ class Resolver:
     def _add(self, label: str, where: str | None, absent: str) -> None:
         if not where:
             self.sources.append((label, absent))
+            return
+        if where == SAMPLE and label.startswith("$"):
+            self.sources.append((label, _FolderSource(
+                self, "%s=%s (the packaged 7,000-digit sample, not the full MNIST)" % (label, SAMPLE),
+                SAMPLE_DIR)))
             return
         if where.lower().startswith("file://"):
             path = urllib.request.url2pathname(urllib.parse.urlsplit(where).path)
@@ -463,6 +492,7 @@ class Resolver:
         if os.path.exists(dest):  # another process fetched it while we waited for the lock
             return dest
         tried = ["train_dir: %s does not exist" % dest]
+        causes: list[str] = []  # why configured sources failed (not merely absent), in order
         for label, source in self.sources:
             if isinstance(source, str):
                 tried.append("%s: %s" % (label, source))
@@ -471,19 +501,24 @@ class Resolver:
                 source.fetch(filename, dest)
             except _Failed as err:
                 tried.append("%s: %s" % (source.label, err))
+                if not isinstance(source, _KerasSource) and not str(err).startswith("skipped"):
+                    causes.append("%s: %s" % (source.label, err))
                 continue
             except OSError as err:  # e.g. train_dir not writable
                 tried.append("%s: %s: %s" % (source.label, type(err).__name__, err))
+                causes.append(tried[-1])
                 continue
             if len(tried) > 1:
-                _log.info("Fetched %s from %s after: %s", filename, source.label, "; ".join(tried))
+                _log.debug("Fetched %s from %s after: %s", filename, source.label, "; ".join(tried))
             return dest
         lines = "\n".join("  %d. %s" % (n, text) for n, text in enumerate(tried, 1))
+        first = (": " + causes[0]) if causes else ""  # the real cause first, then the whole list
         raise MNISTDataError(
-            "Could not find or fetch MNIST file %s for train_dir %r. Tried, in order:\n%s\n"
+            "Could not find or fetch MNIST file %s for train_dir %r%s\nTried, in order:\n%s\n"
             "- help: copy the four MNIST .gz files into %s, or set $%s to a folder or https:// URL "
-            "that holds them (see docs/mnist_reader.md)" % (filename, self.train_dir, lines, self.train_dir,
-                                                            ENV_SOURCE), filename)
+            "that holds them, or to %r for the packaged sample (the reader's guide: %s)"
+            % (filename, self.train_dir, first, lines, self.train_dir, ENV_SOURCE, SAMPLE, GUIDE),
+            filename)
 
     def _make_dir_and_lock(self) -> None:
         if self._lock is not None:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import config_protos as _config_protos
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
@@ -64,6 +65,7 @@ class BaseSession:
                 f"Session(target={target!r}): tftrain_compat runs in-process only; distributed "
                 "TF1 sessions have no equivalent here. - help: use tf.distribute in TF2.")
         self._graph = graph if graph is not None else _graph.get_default_graph()
+        _config_protos.apply_session_config(config)  # TF1's TypeError; threads where TF2 allows
         self._config = config
         self._closed = False
         self._entered = False

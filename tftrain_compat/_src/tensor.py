@@ -236,6 +236,7 @@ def wrap(obj: Any, graph: "_graph.Graph") -> Any:
         found = graph._wrappers.get(key)
         if found is not None:
             return found
+        shim: Any  # a shim Variable, Operation, IndexedSlices or Tensor
         if isinstance(obj, tf.Variable):
             shim = _hooks["variable"]._from_backing(obj, graph)
         elif isinstance(obj, tf.Operation):
@@ -345,10 +346,10 @@ def _install_operators(cls: type) -> None:
         setattr(cls, f"__r{name}__", _binary(op, reverse=True))
     for name, op in {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}.items():
         setattr(cls, f"__{name}__", _binary(op))
-    cls.__neg__ = _unary(operator.neg)
-    cls.__abs__ = _unary(operator.abs)
-    cls.__invert__ = _unary(operator.invert)
-    cls.__getitem__ = lambda self, key: call_in_graph(operator.getitem, (self, key), {})
+    setattr(cls, "__neg__", _unary(operator.neg))
+    setattr(cls, "__abs__", _unary(operator.abs))
+    setattr(cls, "__invert__", _unary(operator.invert))
+    setattr(cls, "__getitem__", lambda self, key: call_in_graph(operator.getitem, (self, key), {}))
 
 
 _install_operators(Tensor)
@@ -363,4 +364,4 @@ tf.register_tensor_conversion_function(Tensor, _tensor_conversion)
 _graph.install_converters(wrap, unwrap)
 # numpy must not try to treat tensors as sequences when building arrays of them
 np_ndarray_priority = 100
-Tensor.__array_priority__ = np_ndarray_priority
+setattr(Tensor, "__array_priority__", np_ndarray_priority)

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 # Full TF1 name -> what to use instead on TF2.
 UNSUPPORTED: dict[str, str] = {
-    "tf.app": "absl.app / argparse",
-    "tf.flags": "absl.flags / argparse",
-    "tf.logging": "the logging module (or absl.logging)",
     "tf.estimator": "tf.keras.Model.fit (tf.estimator was removed in TF 2.16)",
     "tf.summary.all_v2_summary_ops": "TF2 summary ops under tf.summary.create_file_writer in TF2 code (TF1 summary ops are written with tf.summary.FileWriter.add_summary)",
     "tf.summary.initialize": "tf.summary.create_file_writer(...).init() in TF2 code",

@@ -25,7 +25,7 @@ import functools
 import inspect
 import threading
 import weakref
-from typing import Callable
+from typing import Any, Callable
 
 import tensorflow as tf
 
@@ -205,7 +205,11 @@ class _VariableStore:
 
     @property
     def graph(self) -> "_graph.Graph":
-        return self._graph_ref()
+        """The graph this store belongs to (held weakly: the graph owns the store)."""
+        graph = self._graph_ref()
+        if graph is None:
+            raise RuntimeError("the graph of this variable store no longer exists")
+        return graph
 
     def get_variable(self, name: str, shape=None, dtype=tf.float32, initializer=None,
                      regularizer=None, reuse=None, trainable=None, collections=None,
@@ -479,7 +483,7 @@ class _pure_variable_scope:  # noqa: N801 - mirrors TF1's helper
         self._use_resource = use_resource
         self._constraint = constraint
         self._store = _store()
-        self._last = None
+        self._last: VariableScope | None = None
         if isinstance(name_or_scope, VariableScope):
             self._new_name = name_or_scope.name
             scope = VariableScope(
@@ -585,8 +589,8 @@ class variable_scope:  # noqa: N801 - TF1's name
         self._auxiliary_name_scope = auxiliary_name_scope
         self._graph = (_tensor._find_graph(values) if values is not None else None) or \
             _graph.get_default_graph()
-        self._pure = None
-        self._name_scope_cm = None
+        self._pure: _pure_variable_scope | None = None
+        self._name_scope_cm: Any = None  # the backing graph's name_scope context, while open
         self._name_scope_name: str | None = None
 
     def _pure_kwargs(self) -> dict:
@@ -655,6 +659,7 @@ class variable_scope:  # noqa: N801 - TF1's name
         return scope
 
     def __exit__(self, *exc) -> None:
+        assert self._pure is not None, "__exit__ without __enter__"
         try:
             self._pure.__exit__(*exc)
         finally:

@@ -74,7 +74,7 @@ def graph_op(fn: Callable, renames: Mapping[str, str] | None = None,
 
     if name:
         builder.__name__ = builder.__qualname__ = name
-    builder.__tf2_function__ = fn
+    setattr(builder, "__tf2_function__", fn)  # the TF2 function it records
     return builder
 
 

@@ -16,7 +16,7 @@ from tftrain_compat._src import tensor as _tensor
 
 
 def _decay(default_name: str, name: str | None, learning_rate, global_step,
-           rule: Callable[[tf.Tensor, tf.DType, tf.Tensor], tf.Tensor], *args):
+           rule: Callable[..., tf.Tensor], *args):
     """Builds ``rule(lr, dtype, step)`` under TF1's name scope (shared by every decay)."""
     def build(lr, step, *rest):
         with tf.name_scope(name or default_name) as scope:

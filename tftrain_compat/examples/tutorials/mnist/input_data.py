@@ -2,7 +2,7 @@
 
 ``from tensorflow.examples.tutorials.mnist import input_data`` serves this module once
 ``tftrain_compat`` is imported. Where the reader looks for data, the environment variables it
-reads and the errors it raises are described in docs/mnist_reader.md.
+reads and the errors it raises are described in tftrain_compat/docs/mnist_reader.md (shipped in the package).
 """
 
 from tftrain_compat._src import mnist as _mnist
