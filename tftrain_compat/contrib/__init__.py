@@ -1,9 +1,10 @@
-"""TF1 ``tf.contrib``: only ``tf.contrib.layers``' regularizers live on; the rest is listed as
-unsupported with its TF2 replacement."""
+"""TF1 ``tf.contrib``: ``tf.contrib.layers``' regularizers and ``tf.contrib.rnn``'s core cells
+live on; the rest is listed as unsupported with its TF2 replacement."""
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported
 from tftrain_compat.contrib import layers as layers  # noqa: F401
+from tftrain_compat.contrib import rnn as rnn  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -13,7 +13,12 @@ from tftrain_compat._src.ops_nn import (  # noqa: F401
     softmax_cross_entropy_with_logits_v2 as softmax_cross_entropy_with_logits_v2,
     sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits,
 )
+from tftrain_compat._src.rnn.rnn import (  # noqa: F401
+    bidirectional_dynamic_rnn as bidirectional_dynamic_rnn, dynamic_rnn as dynamic_rnn,
+    static_bidirectional_rnn as static_bidirectional_rnn, static_rnn as static_rnn,
+)
 from tftrain_compat._src.wrap import wraps_tf2 as _wraps_tf2
+from tftrain_compat.nn import rnn_cell as rnn_cell  # noqa: F401
 
 
 def __getattr__(name: str):
