@@ -39,6 +39,10 @@ class Variable:
             trainable = True
         kwargs = dict(initial_value=initial_value, trainable=trainable, name=name, dtype=dtype,
                       constraint=constraint)
+        if caching_device is not None:
+            # TF1: reads use one cached Identity of the value, made beside the variable
+            # (dynamic_rnn sets it, so the loop reads the weights once per run).
+            kwargs["caching_device"] = caching_device
         if not validate_shape:
             kwargs["shape"] = tf.TensorShape(None)
         elif shape is not None:

@@ -26,6 +26,17 @@ from tftrain_compat._src.rnn.wrappers import assert_like_rnncell
 _nest = tf.nest
 
 
+def _set_caching_device(varscope) -> None:
+    """TF1: outside a loop body, the rnn's variables are created with a caching device, so each
+    weight is read once (an Identity beside the variable) and the loop captures that value.
+    This decides where the weights' gradients are summed, so it matters for bitwise equality.
+    (TF1 checked for an enclosing while loop; here any traced body, loop or cond, counts.)"""
+    if getattr(_tensor._local, "callback_depth", 0):
+        return
+    if varscope.caching_device is None:
+        varscope.set_caching_device(lambda op: op.device)
+
+
 def _transpose_batch_time(x):
     """[batch, time, ...] <-> [time, batch, ...]; rank < 2 is returned unchanged."""
     def transpose(x):
@@ -160,8 +171,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     ``parallel_iterations`` (default 32) and ``swap_memory`` go to ``tf.while_loop``.
     """
     assert_like_rnncell("cell", cell)
-    with _vs.variable_scope(scope or "rnn"):
-        # TF1 also set the scope's caching_device here; it only steered placement.
+    with _vs.variable_scope(scope or "rnn") as varscope:
+        _set_caching_device(varscope)
         flat_input = _nest.flatten(inputs)
         if not time_major:
             flat_input = [_call(tf.convert_to_tensor, x) for x in flat_input]
@@ -310,6 +321,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         raise ValueError("Argument `inputs` must not be empty.")
     outputs = []
     with _vs.variable_scope(scope or "rnn") as varscope:
+        _set_caching_device(varscope)
         first_input = inputs
         while _nest.is_nested(first_input):
             first_input = first_input[0]
