@@ -28,6 +28,37 @@ def _compare(oracle, case):
     assert_same(run_shim(PROGRAM, case), oracle.run(PROGRAM, case))
 
 
+# Gradient-side results a stack of cells in a while loop may round differently (see below).
+_ROUNDING_KEYS = ("grad/", "final/", "losses")
+
+
+def _compare_stacked(oracle, case):
+    """Bitwise, except one measured exception, bounded and explained.
+
+    In ``dynamic_rnn`` over a MultiRNNCell, a layer's output feeds several ops in the loop body,
+    so its gradient is an AddN of several terms. The graphs are op for op the same as TF1's,
+    but Grappler's arithmetic optimizer rewrites such sums differently when it optimizes a TF1
+    Session's graph and when it optimizes the shim's compiled tf.function: gradients can then
+    differ in the last bits. Measured: a few ulps (|diff| <= 3e-8 on values ~1e-1). So then
+    everything else must be bitwise, the gradient-side values within 1e-5 relative, and with
+    the arithmetic optimizer off in both runtimes everything must be bitwise equal again.
+    """
+    shim, tf1 = run_shim(PROGRAM, case), oracle.run(PROGRAM, case)
+    try:
+        assert_same(shim, tf1)
+        return
+    except AssertionError:
+        if not case["mode"].endswith("dynamic"):
+            raise
+    exact = [k for k in tf1 if not k.startswith(_ROUNDING_KEYS)]
+    assert_same({k: shim[k] for k in exact}, {k: tf1[k] for k in exact})
+    for key in tf1:
+        if key.startswith(_ROUNDING_KEYS):
+            np.testing.assert_allclose(shim[key], tf1[key], rtol=1e-5, atol=1e-7, err_msg=key)
+    program = "rnn_programs:rnn_program_arith_off"
+    assert_same(run_shim(program, case), oracle.run(program, case))
+
+
 # ----- strategies ----------------------------------------------------------------------------
 units = st.integers(1, 4)
 
@@ -90,3 +121,41 @@ SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck),
 @given(case=cases())
 def test_cells_and_rnns_bitwise_equal_tf1(oracle, case):
     _compare(oracle, case)
+
+
+@st.composite
+def wrapped_cells(draw):
+    """MultiRNNCell stacks and the wrappers around plain cells."""
+    kind = draw(st.sampled_from(["multi", "dropout", "residual", "device"]))
+    if kind == "multi":
+        cells = draw(st.lists(plain_cells(), min_size=1, max_size=3))
+        tuple_state = draw(st.booleans())
+        if not tuple_state:  # state_is_tuple=False needs cells with flat states
+            cells = [dict(c, state_is_tuple=False) if "state_is_tuple" in c else c for c in cells]
+        return {"kind": "multi", "cells": cells, "state_is_tuple": tuple_state}
+    if kind == "residual":  # inputs + outputs: the cell's output width is the input depth
+        return {"kind": "residual", "cell": dict(draw(plain_cells(units=st.just(3))),
+                                                 num_proj=None)}
+    inner = draw(plain_cells())
+    if kind == "device":
+        return {"kind": "device", "cell": inner}
+    probs = st.sampled_from([1.0, 0.5, 0.8])
+    spec = {"kind": "dropout", "cell": inner, "input_keep_prob": draw(probs),
+            "output_keep_prob": draw(probs), "state_keep_prob": draw(probs),
+            "seed": draw(st.sampled_from([None, 3, 1234])), "fed": draw(st.booleans())}
+    if draw(st.booleans()):
+        spec["variational_recurrent"] = True
+        spec["input_size"] = 3
+    return spec
+
+
+@SETTINGS
+@given(case=cases(cell=wrapped_cells()))
+def test_stacked_and_wrapped_cells_bitwise_equal_tf1(oracle, case):
+    case["depth"] = 3  # the residual and variational input size
+    if case["cell"]["kind"] == "dropout":
+        # TF1 draws dropout masks in a nondeterministic order with parallel_iterations > 1.
+        case["parallel_iterations"] = 1
+    if case["mode"].startswith("bidi"):
+        case["cell_bw"] = case["cell"]
+    _compare_stacked(oracle, case)
