@@ -191,3 +191,29 @@ def rnn_program_arith_off(tfm, case: dict) -> dict:
         return rnn_program(tfm, case)
     finally:
         tfm.Session = session
+
+
+def dropout_runs_program(tfm, case: dict) -> dict:
+    """Dropout inside ``dynamic_rnn``'s loop body (or unrolled by ``static_rnn``): the values of
+    consecutive ``Session.run`` calls, interleaved with a training step, in one session."""
+    tfm.set_random_seed(case["seed"])
+    tfm.get_variable_scope().set_initializer(tfm.random_uniform_initializer(-0.5, 0.5))
+    x = tfm.placeholder(tf.float32, [case["batch"], case["time"], case["depth"]], name="x")
+    cell = tfm.nn.rnn_cell.DropoutWrapper(tfm.nn.rnn_cell.BasicLSTMCell(3),
+                                          input_keep_prob=0.6, output_keep_prob=0.7,
+                                          state_keep_prob=0.8, seed=case.get("wrapper_seed"))
+    if case["mode"] == "dynamic":
+        outputs, _ = tfm.nn.dynamic_rnn(cell, x, dtype=tf.float32, parallel_iterations=1)
+    else:
+        outputs = tfm.stack(tfm.nn.static_rnn(cell, tfm.unstack(x, axis=1),
+                                              dtype=tf.float32)[0], axis=1)
+    loss = tfm.reduce_sum(tfm.square(outputs))
+    train = tfm.train.GradientDescentOptimizer(0.1).minimize(loss)
+    xs = _data(dict(case, steps=1))[0]
+    result = {}
+    with tfm.Session() as sess:
+        sess.run(tfm.global_variables_initializer())
+        for i in range(case["runs"]):
+            result[f"run{i}/outputs"] = sess.run(outputs, {x: xs})
+            result[f"run{i}/loss"] = np.float32(sess.run([loss, train], {x: xs})[0])
+    return result
