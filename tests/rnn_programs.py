@@ -217,3 +217,70 @@ def dropout_runs_program(tfm, case: dict) -> dict:
             result[f"run{i}/outputs"] = sess.run(outputs, {x: xs})
             result[f"run{i}/loss"] = np.float32(sess.run([loss, train], {x: xs})[0])
     return result
+
+
+def default_init_program(tfm, case: dict) -> dict:
+    """The cell's weights with no initializer anywhere (get_variable's default)."""
+    tfm.set_random_seed(case["seed"])
+    x = tfm.placeholder(tf.float32, [2, 3, case["depth"]])
+    cell = make_cell(tfm, case["cell"], {})
+    tfm.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    variables = tfm.global_variables()
+    with tfm.Session() as sess:
+        sess.run(tfm.global_variables_initializer())
+        return {v.name: value for v, value in zip(variables, sess.run(variables))}
+
+
+def glorot_reference_program(tfm, case: dict) -> dict:
+    """TF1's documented default for a float variable without initializer: glorot_uniform, its
+    op seed the graph's k-th (here: the variables are made in the same order, nothing else
+    random in between), zeros for the biases as the cells give them."""
+    tfm.set_random_seed(case["seed"])
+    made = []
+    for name, shape, init in case["variables"]:
+        initializer = {"glorot": tfm.glorot_uniform_initializer(), "zeros": tfm.zeros_initializer(),
+                       "ones": tfm.constant_initializer(1.0)}[init]
+        made.append(tfm.get_variable(name.split(":")[0], shape, initializer=initializer))
+    with tfm.Session() as sess:
+        sess.run(tfm.global_variables_initializer())
+        return {v.name: value for v, value in zip(made, sess.run(made))}
+
+
+def error_program(tfm, case: dict) -> dict:
+    """Builds something TF1 rejects; the error (class and text) is what is compared."""
+    rc = tfm.nn.rnn_cell
+    what = case["what"]
+    x3 = tfm.placeholder(tf.float32, [2, 3, 4])
+    if what == "no_dtype":
+        tfm.nn.dynamic_rnn(rc.BasicRNNCell(2), x3)
+    elif what == "rank3_cell_input":
+        cell = rc.BasicLSTMCell(2)
+        cell(x3, cell.zero_state(2, tf.float32))
+    elif what == "empty_multi":
+        rc.MultiRNNCell([])
+    elif what == "keep_prob_range":
+        rc.DropoutWrapper(rc.GRUCell(2), output_keep_prob=1.5)
+    elif what == "variational_no_dtype":
+        rc.DropoutWrapper(rc.GRUCell(2), input_keep_prob=0.5, variational_recurrent=True)
+    elif what == "variational_no_input_size":
+        rc.DropoutWrapper(rc.GRUCell(2), input_keep_prob=0.5, variational_recurrent=True,
+                          dtype=tf.float32)
+    elif what == "not_a_cell":
+        tfm.nn.dynamic_rnn(object(), x3, dtype=tf.float32)
+    elif what == "static_not_a_list":
+        tfm.nn.static_rnn(rc.GRUCell(2), x3, dtype=tf.float32)
+    elif what == "static_empty":
+        tfm.nn.static_rnn(rc.GRUCell(2), [], dtype=tf.float32)
+    elif what == "int_inputs":
+        tfm.nn.dynamic_rnn(rc.GRUCell(2), tfm.placeholder(tf.int32, [2, 3, 4]), dtype=tf.int32)
+    elif what == "seq_len_rank2":
+        tfm.nn.dynamic_rnn(rc.GRUCell(2), x3, sequence_length=tfm.placeholder(tf.int32, [2, 1]),
+                           dtype=tf.float32)
+    elif what == "multi_flat_with_tuple_states":
+        rc.MultiRNNCell([rc.BasicLSTMCell(2)], state_is_tuple=False)
+    elif what == "unknown_depth":
+        tfm.nn.dynamic_rnn(rc.GRUCell(2), tfm.placeholder(tf.float32, [2, 3, None]),
+                           dtype=tf.float32)
+    else:
+        raise KeyError(what)
+    return {}

@@ -196,3 +196,51 @@ def test_dropout_in_dynamic_rnn_first_run_matches_tf1(oracle, wrapper_seed):
 def test_dropout_in_dynamic_rnn_later_runs_differ_from_tf1(oracle):
     case = dict(DROPOUT_CASE, mode="dynamic", wrapper_seed=None)
     assert_same(run_shim(DROPOUT, case), oracle.run(DROPOUT, case))
+
+
+# ----- default initializers ------------------------------------------------------------------
+@pytest.mark.parametrize("cell", [
+    {"kind": "basic_lstm", "units": 3}, {"kind": "gru", "units": 2},
+    {"kind": "basic_rnn", "units": 4},
+    {"kind": "multi", "cells": [{"kind": "lstm", "units": 2, "use_peepholes": True,
+                                 "num_proj": 2}, {"kind": "gru", "units": 3}]},
+], ids=["basic_lstm", "gru", "basic_rnn", "multi_lstm_gru"])
+def test_default_kernel_initializer_is_tf1_glorot_uniform(oracle, cell):
+    """TF1's cells left the kernel's initializer to get_variable: glorot_uniform, seeded from the
+    graph. (tf-keras 2.21's legacy cells instead draw the seed from Python's `random`, so the
+    reference is TF1's own rule, run by tf.compat.v1: glorot_uniform_initializer for each
+    kernel and diagonal, zeros/ones for the biases, in creation order.)"""
+    case = {"cell": cell, "depth": 3, "seed": 42}
+    shim = run_shim("rnn_programs:default_init_program", case)
+    spec = []
+    for name, value in shim.items():
+        last = name.split("/")[-1].split(":")[0]
+        init = ("ones" if "gates/bias" in name else "zeros" if last == "bias" else "glorot")
+        spec.append((name, list(value.shape), init))
+    ref = oracle.run("rnn_programs:glorot_reference_program", {"seed": 42, "variables": spec})
+    assert_same(shim, ref)
+
+
+# ----- errors ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("what", [
+    "no_dtype", "rank3_cell_input", "empty_multi", "keep_prob_range", "variational_no_dtype",
+    "variational_no_input_size", "not_a_cell", "static_not_a_list", "static_empty",
+    "int_inputs", "seq_len_rank2", "multi_flat_with_tuple_states", "unknown_depth"])
+def test_errors_are_tf1s(oracle, what):
+    """Same exception class as TF1 and TF1's text (object addresses and tensor names aside)."""
+    with pytest.raises(OracleError) as tf1:
+        oracle.run("rnn_programs:error_program", {"what": what})
+    with pytest.raises(Exception) as shim:
+        run_shim("rnn_programs:error_program", {"what": what})
+    assert type(shim.value).__name__ == tf1.value.type_name
+    assert _normalized(str(shim.value)) == _normalized(tf1.value.message)
+
+
+def _normalized(text: str) -> str:
+    import re
+    text = re.sub(r" at 0x[0-9a-f]+", "", text)
+    # A layer's display name: tf-keras 2.21 numbers even the first legacy cell of a graph
+    # (basic_lstm_cell_1); TF1 named it basic_lstm_cell, as the shim does. Variable scope
+    # names are not affected (they come from the base name; compared bitwise above).
+    text = re.sub(r'layer "([a-z_]+?)(_\d+)?"', r'layer "\1"', text)
+    return re.sub(r'Tensor\("[^"]*"', 'Tensor(', text)

@@ -75,12 +75,12 @@ def _snake_case(name: str) -> str:
     return s if s[0] != "_" else "private" + s
 
 
-_LAYER_NAMES: "weakref.WeakKeyDictionary[_graph.Graph, dict]" = weakref.WeakKeyDictionary()
+_LAYER_NAMES: "weakref.WeakKeyDictionary[tf.Graph, dict]" = weakref.WeakKeyDictionary()
 
 
 def _unique_layer_name(base: str) -> str:
     """``base``, ``base_1``, ... per graph (TF1's layer ``name`` property)."""
-    counts = _LAYER_NAMES.setdefault(_graph.get_default_graph(), {})
+    counts = _LAYER_NAMES.setdefault(_graph.get_default_graph().backing, {})
     counts[base] = counts.get(base, 0) + 1
     return base if counts[base] == 1 else f"{base}_{counts[base] - 1}"
 
