@@ -284,3 +284,30 @@ def error_program(tfm, case: dict) -> dict:
     else:
         raise KeyError(what)
     return {}
+
+
+CELL_NAMES = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell",
+              "LSTMCell", "MultiRNNCell", "RNNCell", "ResidualWrapper"]
+RNN_FUNCTIONS = ["bidirectional_dynamic_rnn", "dynamic_rnn", "static_bidirectional_rnn",
+                 "static_rnn"]
+
+
+def signatures_program(tfm, case: dict) -> dict:
+    """The constructor, ``__call__`` and ``zero_state`` signatures of every cell class and the
+    signatures of the rnn functions, with their defaults, as text."""
+    import inspect
+
+    def sig(fn):  # names, kinds and defaults (not annotations)
+        params = inspect.signature(fn).parameters.values()
+        return ", ".join(f"{p.kind.name}:{p.name}" + ("" if p.default is p.empty
+                                                       else f"={p.default!r}") for p in params)
+    out = {}
+    for name in CELL_NAMES:
+        cls = getattr(tfm.nn.rnn_cell, name)
+        out[name + ".__init__"] = sig(cls.__init__)
+        out[name + ".__call__"] = sig(cls.__call__)
+        out[name + ".zero_state"] = sig(cls.zero_state)
+    for name in RNN_FUNCTIONS:
+        out[name] = sig(getattr(tfm.nn, name))
+    out["LSTMStateTuple._fields"] = repr(tfm.nn.rnn_cell.LSTMStateTuple._fields)
+    return {k: np.array(v) for k, v in out.items()}

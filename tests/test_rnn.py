@@ -244,3 +244,81 @@ def _normalized(text: str) -> str:
     # names are not affected (they come from the base name; compared bitwise above).
     text = re.sub(r'layer "([a-z_]+?)(_\d+)?"', r'layer "\1"', text)
     return re.sub(r'Tensor\("[^"]*"', 'Tensor(', text)
+
+
+# ----- public surface ----------------------------------------------------------------------
+def test_tf1_signatures_and_defaults_kept(oracle):
+    """Every cell's constructor/__call__/zero_state and every rnn function: TF1's parameters
+    and defaults (forget_bias=1.0, state_is_tuple=True, parallel_iterations=None, ...)."""
+    program = "rnn_programs:signatures_program"
+    assert_same(run_shim(program, {}), oracle.run(program, {}))
+
+
+def test_contrib_rnn_is_the_same_classes():
+    from rnn_programs import CELL_NAMES
+    for name in CELL_NAMES + ["LSTMStateTuple"]:
+        assert getattr(tf.contrib.rnn, name) is getattr(tf.nn.rnn_cell, name)
+    assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
+    assert tf.contrib.rnn.static_bidirectional_rnn is tf.nn.static_bidirectional_rnn
+    assert sorted(tf.nn.rnn_cell.__all__) == sorted(CELL_NAMES + ["LSTMStateTuple"])
+
+
+@pytest.mark.parametrize("name, replacement", [
+    ("tf.contrib.rnn.LayerNormBasicLSTMCell", "tf.keras.layers.LayerNormalization"),
+    ("tf.contrib.rnn.LSTMBlockCell", "tf.keras.layers.LSTM"),
+    ("tf.nn.raw_rnn", "tf.while_loop"),
+    ("tf.nn.static_state_saving_rnn", "tf.nn.static_rnn"),
+])
+def test_names_not_provided_raise_with_replacement(name, replacement):
+    from tftrain_compat import cli
+    obj = tf
+    parts = name.split(".")[1:]
+    with pytest.raises(AttributeError, match="does not provide") as err:
+        for part in parts:
+            obj = getattr(obj, part)
+    assert replacement in str(err.value)
+    assert cli.resolve(name)[0] == cli.UNSUPPORTED
+
+
+def test_unknown_names_in_rnn_namespaces_raise_the_not_provided_error():
+    with pytest.raises(AttributeError, match="not provided by tftrain_compat"):
+        tf.nn.rnn_cell.NoSuchCell  # noqa: B018
+    with pytest.raises(AttributeError, match="not provided by tftrain_compat"):
+        tf.contrib.rnn.NoSuchCell  # noqa: B018
+
+
+@pytest.mark.parametrize("name", [
+    "tf.nn.rnn_cell.BasicLSTMCell", "tf.nn.rnn_cell.LSTMCell", "tf.nn.rnn_cell.GRUCell",
+    "tf.nn.rnn_cell.MultiRNNCell", "tf.nn.rnn_cell.DropoutWrapper", "tf.nn.dynamic_rnn",
+    "tf.nn.static_rnn", "tf.nn.bidirectional_dynamic_rnn", "tf.contrib.rnn.BasicLSTMCell",
+    "tf.contrib.rnn.static_bidirectional_rnn", "tf.nn.rnn_cell.LSTMStateTuple"])
+def test_check_reports_rnn_names_as_provided(name):
+    from tftrain_compat import cli
+    assert cli.resolve(name) == (cli.SUPPORTED, "")
+
+
+def test_weights_properties_and_reuse(fresh_graph):
+    """TF1 layer bookkeeping: the cell's weights in creation order; a second call reuses them;
+    MultiRNNCell and wrappers report their cells' weights; the scope name is set on first call."""
+    cells = [tf.nn.rnn_cell.LSTMCell(2, use_peepholes=True), tf.nn.rnn_cell.GRUCell(3)]
+    multi = tf.nn.rnn_cell.MultiRNNCell([cells[0], tf.nn.rnn_cell.DropoutWrapper(cells[1])])
+    with pytest.raises(ValueError, match="has not been used yet"):
+        cells[0].scope_name  # noqa: B018
+    x = tf.placeholder(tf.float32, [4, 5, 3])
+    tf.nn.dynamic_rnn(multi, x, dtype=tf.float32)
+    names = [v.name for v in multi.trainable_weights]
+    assert names == [v.name for v in tf.trainable_variables()] == [
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/kernel:0", "rnn/multi_rnn_cell/cell_0/lstm_cell/bias:0",
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/w_f_diag:0",
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/w_i_diag:0",
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/w_o_diag:0",
+        "rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel:0",
+        "rnn/multi_rnn_cell/cell_1/gru_cell/gates/bias:0",
+        "rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel:0",
+        "rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias:0"]
+    assert cells[0].scope_name == "rnn/multi_rnn_cell/cell_0/lstm_cell"
+    with tf.variable_scope("rnn", reuse=True):  # TF1: a second call shares the weights
+        tf.nn.dynamic_rnn(multi, x, dtype=tf.float32, scope="rnn")
+    assert len(tf.trainable_variables()) == 9
+    assert multi.state_size == (tf.nn.rnn_cell.LSTMStateTuple(2, 2), 3)
+    assert multi.output_size == 3

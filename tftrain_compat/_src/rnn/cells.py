@@ -225,8 +225,6 @@ class RNNCell:
     def __call__(self, inputs, state, scope=None):
         """Runs the cell on ``inputs`` from ``state``; variables in ``scope`` or the cell's own
         scope (TF1: a plain RNNCell records its variables through a custom getter)."""
-        if self._is_layer_cell:
-            return self._layer_call(inputs, state, scope=scope)
         if scope is not None:
             with _vs.variable_scope(scope, custom_getter=self._rnn_get_variable) as scope:
                 return self._layer_call(inputs, state, scope=scope)
@@ -262,7 +260,7 @@ class RNNCell:
     def _check_inputs(self, inputs) -> None:
         """TF1's input spec of the built-in cells: rank-2 inputs."""
 
-    def _layer_call(self, inputs, state, scope=None):
+    def _layer_call(self, inputs, state, scope=None, *args, **call_kwargs):
         """TF1's layer ``__call__``: the cell's variable scope and name scope, build once."""
         self._set_scope(scope)
         reuse = True if self.built else self._reuse
@@ -277,8 +275,9 @@ class RNNCell:
                             self._dtype = first.dtype.base_dtype
                     self.build(_input_shape(inputs))
                     self.built = True
-                kwargs = {"scope": vs} if _takes_scope(self.call) else {}
-                return self.call(inputs, state, **kwargs)
+                if _takes_scope(self.call):
+                    call_kwargs["scope"] = vs
+                return self.call(inputs, state, *args, **call_kwargs)
 
     def build(self, input_shape) -> None:
         """Creates the weights (TF1 ``Layer.build``); the base class has none."""
@@ -364,6 +363,10 @@ class _LayerRNNCell(RNNCell):
     """A cell that builds its weights in ``build`` (TF1 ``LayerRNNCell``); inputs are rank 2."""
 
     _is_layer_cell = True
+
+    def __call__(self, inputs, state, scope=None, *args, **kwargs):
+        """Runs the cell (TF1 ``LayerRNNCell.__call__``: extra arguments go to ``call``)."""
+        return self._layer_call(inputs, state, scope, *args, **kwargs)
 
     def _check_inputs(self, inputs) -> None:
         for i, t in enumerate(tf.nest.flatten(inputs)):
