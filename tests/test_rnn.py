@@ -308,7 +308,8 @@ def test_weights_properties_and_reuse(fresh_graph):
     tf.nn.dynamic_rnn(multi, x, dtype=tf.float32)
     names = [v.name for v in multi.trainable_weights]
     assert names == [v.name for v in tf.trainable_variables()] == [
-        "rnn/multi_rnn_cell/cell_0/lstm_cell/kernel:0", "rnn/multi_rnn_cell/cell_0/lstm_cell/bias:0",
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/kernel:0",
+        "rnn/multi_rnn_cell/cell_0/lstm_cell/bias:0",
         "rnn/multi_rnn_cell/cell_0/lstm_cell/w_f_diag:0",
         "rnn/multi_rnn_cell/cell_0/lstm_cell/w_i_diag:0",
         "rnn/multi_rnn_cell/cell_0/lstm_cell/w_o_diag:0",
