@@ -33,10 +33,6 @@ UNSUPPORTED: dict[str, str] = {
     "tf.py_func": "tf.py_function (TF2) in TF2 code",
     "tf.contrib.learn": "tf.keras (TF2)",
     "tf.contrib.slim": "tf.keras / tf_slim",
-    "tf.contrib.rnn": "tf.keras.layers.RNN / LSTMCell (TF2)",
-    "tf.nn.rnn_cell": "tf.keras.layers.LSTMCell / GRUCell (TF2)",
-    "tf.nn.dynamic_rnn": "tf.keras.layers.RNN (TF2)",
-    "tf.nn.static_rnn": "tf.keras.layers.RNN (TF2)",
     # tf.layers / tf.contrib.layers / tf.contrib.framework names not provided (the rest are)
     "tf.layers.separable_conv1d": "tf.keras.layers.SeparableConv1D (TF2)",
     "tf.layers.SeparableConv1D": "tf.keras.layers.SeparableConv1D (TF2)",
@@ -72,6 +68,15 @@ UNSUPPORTED: dict[str, str] = {
     "tf.contrib.framework.assign_from_checkpoint": "tf.train.load_variable (TF2) and tf.assign",
     "tf.contrib.framework.list_variables": "tf.train.list_variables (TF2)",
     "tf.contrib.framework.load_variable": "tf.train.load_variable (TF2)",
+    # tf.nn.rnn_cell, tf.contrib.rnn's core cells and tf.nn.*_rnn are provided; these are not
+    "tf.nn.raw_rnn": "tf.nn.dynamic_rnn, or a tf.while_loop calling the cell (TF2: tf.keras.layers.RNN)",
+    "tf.nn.static_state_saving_rnn": "tf.nn.static_rnn with the state kept in a tf.Variable (TF2: tf.keras.layers.RNN(stateful=True))",
+    "tf.contrib.rnn.LayerNormBasicLSTMCell": "tf.keras.layers.LSTMCell with tf.keras.layers.LayerNormalization (TF2)",
+    "tf.contrib.rnn.LSTMBlockCell": "tf.nn.rnn_cell.LSTMCell or tf.keras.layers.LSTM (TF2)",
+    "tf.contrib.rnn.AttentionCellWrapper": "tf.keras.layers.Attention with tf.keras.layers.RNN (TF2)",
+    "tf.contrib.rnn.GRUBlockCell": "tf.nn.rnn_cell.GRUCell or tf.keras.layers.GRU (TF2)",
+    "tf.contrib.rnn.stack_bidirectional_dynamic_rnn": "tf.nn.bidirectional_dynamic_rnn applied layer by layer",
+    "tf.contrib.rnn.static_state_saving_rnn": "tf.nn.static_rnn with the state kept in a tf.Variable",
     # tf.train names that TF2 dropped or that only make sense in TF2 code (the README lists them all)
     "tf.train.BytesList": "tf.train.BytesList from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Checkpoint": "tf.train.Checkpoint from TensorFlow 2 itself, in TF2 code (it tracks eager tf.Variables, not graph variables)",

@@ -235,7 +235,8 @@ class _VariableStore:
             return self._get_single_variable(
                 name, shape=shape, dtype=dtype, initializer=initializer,
                 regularizer=regularizer, reuse=reuse, trainable=trainable,
-                collections=collections, validate_shape=validate_shape, constraint=constraint)
+                collections=collections, validate_shape=validate_shape, constraint=constraint,
+                caching_device=caching_device)
 
         if custom_getter is None:
             return true_getter(name, shape=shape, dtype=dtype, initializer=initializer,
@@ -258,7 +259,8 @@ class _VariableStore:
 
     def _get_single_variable(self, name: str, shape=None, dtype=tf.float32, initializer=None,
                              regularizer=None, reuse=None, trainable=None, collections=None,
-                             validate_shape: bool = True, constraint=None):
+                             validate_shape: bool = True, constraint=None,
+                             caching_device=None):
         from_value = initializer is not None and not callable(initializer)
         if shape is not None and from_value:
             raise ValueError("If initializer is a constant, do not specify shape.")
@@ -310,7 +312,7 @@ class _VariableStore:
             var = _variables.Variable(initial_value=init_val, name=name, trainable=trainable,
                                       collections=collections, dtype=variable_dtype,
                                       validate_shape=validate_shape, constraint=constraint,
-                                      shape=shape)
+                                      shape=shape, caching_device=caching_device)
         self.vars[name] = var
         if regularizer:
             # TF1: once, colocated with the variable, under "<name>/Regularizer/", in

@@ -42,6 +42,10 @@ class Variable:
                       constraint=constraint)
         if aggregation is not None:  # recorded in the VariableDef a .meta file carries
             kwargs["aggregation"] = aggregation
+        if caching_device is not None:
+            # TF1: reads use one cached Identity of the value, made beside the variable
+            # (dynamic_rnn sets it, so the loop reads the weights once per run).
+            kwargs["caching_device"] = caching_device
         if not validate_shape:
             kwargs["shape"] = tf.TensorShape(None)
         elif shape is not None:

@@ -12,5 +12,10 @@ from tftrain_compat._src.ops_nn import (  # noqa: F401
     sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits,
 )
 from tftrain_compat._src import namespace as _namespace
+from tftrain_compat._src.rnn.rnn import (  # noqa: F401
+    bidirectional_dynamic_rnn as bidirectional_dynamic_rnn, dynamic_rnn as dynamic_rnn,
+    static_bidirectional_rnn as static_bidirectional_rnn, static_rnn as static_rnn,
+)
+from tftrain_compat.nn import rnn_cell as rnn_cell  # noqa: F401
 
 __getattr__, __dir__ = _namespace.front("tf.nn", globals())
