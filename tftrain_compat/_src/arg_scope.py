@@ -27,7 +27,7 @@ def _key_op(op) -> str:
     return getattr(op, "_key_op", str(op))
 
 
-def _name_op(op) -> str:
+def _name_op(op) -> tuple[str, str]:
     return (op.__module__, op.__name__)
 
 
@@ -82,7 +82,7 @@ def add_arg_scope(func: Callable) -> Callable:
         _DECORATED_OPS[key] = list(spec.args) + list(spec.kwonlyargs)
     except TypeError:
         _DECORATED_OPS[key] = []
-    func_with_args._key_op = key
+    setattr(func_with_args, "_key_op", key)
     return func_with_args
 
 

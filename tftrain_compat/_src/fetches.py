@@ -23,8 +23,9 @@ from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
 
 _SparseTensorValue = tf.compat.v1.SparseTensorValue  # a namedtuple type, TF1's fetch result
-_IndexedSlicesValue = collections.namedtuple("IndexedSlicesValue",
-                                             ["values", "indices", "dense_shape"])
+IndexedSlicesValue = collections.namedtuple("IndexedSlicesValue",
+                                            ["values", "indices", "dense_shape"])
+_IndexedSlicesValue = IndexedSlicesValue
 
 # Target kinds: what a unique element stands for in the compiled run.
 TENSOR, OPERATION, VARIABLE = "tensor", "operation", "variable"

@@ -156,7 +156,7 @@ class BaseSession:
             fkey = (cls, tuple(fetches))
         else:
             fkey = _fetches.signature(fetches)
-        key = (fkey, frozenset(feed_dict) if feed_dict else None)
+        key: Any = (fkey, frozenset(feed_dict) if feed_dict else None)
         try:
             compiled = self._cache.get(key)
         except TypeError:  # an unhashable leaf: the mapper raises TF1's error for it
@@ -177,7 +177,7 @@ class BaseSession:
         except tf.errors.OpError as err:
             raise self._translate(err) from None
         self._initialized |= compiled.inits
-        values = []
+        values: list[Any] = []
         for slot in compiled.value_slots:
             if slot is None:
                 values.append(None)
@@ -261,8 +261,9 @@ class BaseSession:
             if kind == _fetches.OPERATION:
                 slots.append(None)
                 continue
-            if arg_of_output[n] is not None:
-                fed_outputs[n] = arg_of_output[n]
+            arg = arg_of_output[n]
+            if arg is not None:
+                fed_outputs[n] = arg
             slots.append(n)
             n += 1
         return CompiledRun(

@@ -121,6 +121,8 @@ class Layer:
         self._activity_regularizer = activity_regularizer
         self.input_spec: InputSpec | None = None
         self._graph = _graph.get_default_graph()
+        self._base_name: str
+        self._name: str
         if isinstance(name, _vs.VariableScope):
             self._base_name = name.name
             self._name = unique_layer_name(to_snake_case(type(self).__name__), self._graph)
@@ -129,11 +131,11 @@ class Layer:
         else:
             self._base_name = to_snake_case(type(self).__name__)
             self._name = unique_layer_name(self._base_name, self._graph)
-        self._scope = None
+        self._scope: Any = None
         if scope:
             with _vs.variable_scope(scope) as captured:
                 self._scope = captured
-        self._current_scope = None
+        self._current_scope: Any = None
 
     # ----- properties ----------------------------------------------------------------------
     name = property(lambda self: self._name)

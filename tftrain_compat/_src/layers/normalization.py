@@ -16,6 +16,8 @@ Weights (in this order) ``gamma`` (ones), ``beta`` (zeros), ``moving_mean`` (zer
 """
 from __future__ import annotations
 
+from typing import Any
+
 import tensorflow as tf
 
 from tftrain_compat._src import initializers as _init
@@ -55,6 +57,7 @@ class BatchNormalization(Layer):
                  virtual_batch_size=None, adjustment=None, name: str | None = None,
                  **kwargs) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
+        self.axis: Any
         if isinstance(axis, (list, tuple)):
             self.axis = list(axis)
         elif isinstance(axis, int):
@@ -84,7 +87,7 @@ class BatchNormalization(Layer):
         self.gamma_constraint = gamma_constraint
         self.renorm = renorm
         self.fused = True if fused is None else fused
-        self._data_format = None
+        self._data_format: str | None = None
 
     def build(self, input_shape) -> None:
         input_shape = tf.TensorShape(input_shape)
@@ -153,7 +156,7 @@ class BatchNormalization(Layer):
                 synchronization=tf.VariableSynchronization.ON_READ, trainable=False,
                 aggregation=tf.VariableAggregation.MEAN)
         finally:
-            if partitioner is not None:
+            if partitioner is not None and scope is not None:
                 scope.set_partitioner(partitioner)
         self.built = True
 

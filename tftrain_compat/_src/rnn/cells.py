@@ -120,7 +120,7 @@ def _zero_state_tensors(state_size, batch_size, dtype):
     return tf.nest.map_structure(lambda s: _call(zeros, batch_size, s), state_size)
 
 
-_LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ("c", "h"))
+_LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ("c", "h"))  # type: ignore[name-match]
 
 
 class LSTMStateTuple(_LSTMStateTuple):
@@ -156,6 +156,8 @@ class RNNCell:
         self.trainable = trainable
         self._dtype = None if dtype is None else tf.as_dtype(dtype)
         base = _snake_case(type(self).__name__)
+        self._base_name: str
+        self._name: str
         if isinstance(name, _vs.VariableScope):
             self._base_name, self._name = name.name, _unique_layer_name(base)
         elif name:
@@ -167,7 +169,7 @@ class RNNCell:
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
         self._scope = None
-        self._current_scope = None
+        self._current_scope: Any = None
         if scope:
             with _vs.variable_scope(scope) as captured:
                 self._scope = captured

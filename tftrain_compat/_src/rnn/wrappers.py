@@ -149,6 +149,10 @@ class DropoutWrapper(_RNNCellWrapper):
     ``floor(keep_prob + noise)`` is used at every step: ``x / keep_prob * mask``.
     """
 
+    _input_keep_prob: Any
+    _state_keep_prob: Any
+    _output_keep_prob: Any
+
     def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
                  variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
                  dropout_state_filter_visitor=None, **kwargs) -> None:

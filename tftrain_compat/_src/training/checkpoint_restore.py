@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src.graph import GraphKeys
@@ -23,7 +23,7 @@ def get_variables_to_restore(include: Sequence[str] | None = None,
             raise TypeError("include is provided but is not a list or a tuple.")
         chosen = [v for scope in include
                   for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope)]
-    excluded = set()
+    excluded: set[Any] = set()
     if exclude is not None:
         if not isinstance(exclude, (list, tuple)):
             raise TypeError("exclude is provided but is not a list or a tuple.")

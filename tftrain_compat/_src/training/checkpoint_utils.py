@@ -94,6 +94,7 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: Any) -> None:
     # Every entry is checked before any initializer changes, so an error changes nothing.
     todo: list[tuple[_variables.Variable, str]] = []
     for tensor_name, current in sorted(pairs, key=lambda pair: pair[0]):
+        var: _variables.Variable | None
         if isinstance(current, _variables.Variable):
             var = current
         else:
