@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 import tensorflow as tf
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -293,3 +294,16 @@ def test_regression_cosine_decays_fetched_with_another_op():
                                          terms=["xent", "l2_loss"], coefs=[1.0, 0.01],
                                          fetches=["loss_lr_train", "dict", "nested"] * 3,
                                          evals=[False, True, False] * 3))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "found by the fuzzer, not fixed: one ulp in the first fetched loss. The shim's graph for this "
+    "program differs from TF1's in structure (not in value), so Grappler's arithmetic optimizer "
+    "groups the unfetched intermediate sums into AddN differently (docs/architecture.md)"))
+def test_regression_four_term_loss_with_shared_cross_entropy():
+    assert_same_program(_program(
+        model="conv", hidden=6, activation="tanh", dropout=0.5,
+        terms=["losses_softmax", "xent_v2", "losses_mse", "xent"],
+        coefs=[0.01, 0.003, 0.5, 0.003], optimizer="gd", lr=0.3, decay="inverse_time",
+        fetches=["train_loss", "loss_lr_train", "train", "nested", "dict"],
+        evals=[False, True, True, True, True], batch=2, seed=630))
