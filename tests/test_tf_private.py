@@ -41,3 +41,16 @@ def test_graph_function_has_no_automatic_control_dependencies():
     assert float(concrete(tf.constant(3.0))[0] if isinstance(concrete(tf.constant(3.0)), list)
                  else concrete(tf.constant(3.0))) == 6.0
     assert float(v.numpy()) == 1.0
+
+
+def test_uninitialized_storage_carries_shape_and_reads_fail():
+    from tensorflow.python.ops import handle_data_util  # the alarm: private module moved
+    assert hasattr(handle_data_util, "create_handle_data")
+    storage = tf_private.uninitialized_variable(tf.float32, tf.TensorShape([2, 3]), "alarm_probe")
+    assert not bool(tf.raw_ops.VarIsInitializedOp(resource=storage.handle))
+    assert storage.handle._handle_data.shape_and_type[0].shape.dim[1].size == 3
+    try:
+        tf.raw_ops.ReadVariableOp(resource=storage.handle, dtype=tf.float32)
+        raise AssertionError("reading an unassigned resource must fail")
+    except (tf.errors.NotFoundError, tf.errors.FailedPreconditionError):
+        pass

@@ -327,7 +327,7 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
         input_map = {name: args[i] for name, i in plan.input_map.items()}
         for name, _, _ in plan.var_handles:
             # tf.identity captures the session's own variable into the function.
-            input_map[name + ":0"] = tf.identity(variables[name])
+            input_map[name + ":0"] = tf.identity(variables[name].handle)
         for name, _, _ in plan.rng_ops:
             input_map[rng_state_name(name) + ":0"] = tf.identity(rng_states[name].handle)
         imported = tf.graph_util.import_graph_def(

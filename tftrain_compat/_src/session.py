@@ -21,6 +21,7 @@ from tftrain_compat._src import config_protos as _config_protos
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
+from tftrain_compat._src import tf_private
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
 
@@ -72,7 +73,7 @@ class BaseSession:
         # The session's own state: one resource per variable (created uninitialized, so the
         # graph's VarIsInitializedOp and report_uninitialized_variables see the truth) and one
         # Philox stream per random op. ``_initialized`` only caches what the resources say.
-        self._variables: dict[str, tf.Tensor] = {}
+        self._variables: dict[str, Any] = {}   # variable name -> its resource in this session
         self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
         self._initialized: set[str] = set()
@@ -91,10 +92,7 @@ class BaseSession:
         """Releases the session's variables; idempotent. Later runs raise RuntimeError."""
         with self._lock:
             self._closed = True
-            for handle in self._variables.values():
-                with contextlib.suppress(Exception):
-                    tf.raw_ops.DestroyResourceOp(resource=handle, ignore_lookup_error=True)
-            self._variables.clear()
+            self._variables.clear()  # the resources are destroyed with their objects
             self._storage_names.clear()
             self._rng_states.clear()
             self._cache.clear()
@@ -191,8 +189,9 @@ class BaseSession:
         """Asks the session's resources about variables not yet known to be initialized (the
         graph may have initialized them, e.g. through tf.cond); raises TF1's error if not."""
         for name in sorted(reads - self._initialized):
-            handle = self._variables.get(name)
-            if handle is not None and bool(tf.raw_ops.VarIsInitializedOp(resource=handle)):
+            storage = self._variables.get(name)
+            if storage is not None and bool(
+                    tf.raw_ops.VarIsInitializedOp(resource=storage.handle)):
                 self._initialized.add(name)
                 continue
             raise _uninitialized_error(name)
@@ -272,13 +271,13 @@ class BaseSession:
             value_slots=slots, fed_outputs=fed_outputs,
             reads=plan.reads - plan.inits, inits=plan.inits)
 
-    def _new_storage(self, name: str, dtype: tf.DType, shape: tf.TensorShape) -> tf.Tensor:
+    def _new_storage(self, name: str, dtype: tf.DType, shape: tf.TensorShape) -> Any:
         """This session's resource for variable ``name``, created uninitialized (TF1)."""
         shared = f"tftrain_compat_{id(self):x}_{next(_storage_ids)}"
-        self._storage_names[shared] = name
         with tf.init_scope():
-            return tf.raw_ops.VarHandleOp(dtype=dtype, shape=shape, shared_name=shared,
-                                          container="")
+            storage = tf_private.uninitialized_variable(dtype, shape, shared)
+        self._storage_names[shared] = name
+        return storage
 
     def _load_variable(self, variable: "_variables.Variable", value) -> None:
         """TF1's ``Variable.load``: runs the initializer with ``value`` fed as the initial value,

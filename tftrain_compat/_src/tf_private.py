@@ -10,6 +10,11 @@ fails loudly when that happens (the shim keeps working, only slower or less exac
   and defensive copy of ``tf.convert_to_tensor`` (about a fifth of a small model's step). The copy
   is not needed: the tensor lives for one synchronous call, and Session.run copies any output that
   is a fed value.
+- ``handle_data_util.create_handle_data`` and ``EagerTensor._handle_data`` (private): a session's
+  variable is a raw ``VarHandleOp`` resource with no value (TF1: uninitialized until assigned);
+  its handle must carry the variable's dtype and shape, or the shape inference of some kernels
+  (``ResourceApplyProximalAdagrad``) fails when the graph is traced. Without it only those
+  kernels fail.
 - ``tf.compat.v1.wrap_function`` (public, TF1-compatibility API; not a Session, variable or
   switch): traces a graph function *without* automatic control dependencies, so a compiled run
   executes with a TF1 Session's data-dependency semantics and its fetched tensors are the
@@ -32,6 +37,33 @@ def graph_function(fn: Callable, input_signature: Sequence[tf.TensorSpec]) -> An
         return tf.function(fn, input_signature=list(input_signature),
                            autograph=False).get_concrete_function()
     return wrap(fn, list(input_signature))
+
+
+class UninitializedStorage:
+    """One variable's resource in one session: created without a value (``VarIsInitializedOp``
+    is False and a read fails until it is assigned), destroyed with this object."""
+
+    def __init__(self, dtype: tf.DType, shape: tf.TensorShape, shared_name: str) -> None:
+        self.handle = tf.raw_ops.VarHandleOp(dtype=dtype, shape=shape, shared_name=shared_name,
+                                             container="")
+        try:  # the dtype/shape that graph shape inference reads from a captured handle
+            from tensorflow.python.ops import handle_data_util
+            self.handle._handle_data = handle_data_util.create_handle_data(
+                tf.TensorShape(shape), dtype)
+        except (ImportError, AttributeError):  # pragma: no cover - depends on the TF release
+            pass
+
+    def __del__(self) -> None:  # pragma: no cover - interpreter shutdown order varies
+        try:
+            tf.raw_ops.DestroyResourceOp(resource=self.handle, ignore_lookup_error=True)
+        except Exception:
+            pass
+
+
+def uninitialized_variable(dtype: tf.DType, shape: tf.TensorShape,
+                           shared_name: str) -> UninitializedStorage:
+    """A resource of ``dtype`` / ``shape`` holding no value yet; ``.handle`` is its eager handle."""
+    return UninitializedStorage(dtype, shape, shared_name)
 
 
 def flat_caller(concrete: Any) -> Callable[[list], Any]:
