@@ -121,7 +121,7 @@ def b_flatten(tf, p, a, oracle):
     y = tf.layers.flatten(x, data_format=p.get("df", "channels_last"))
     y2 = tf.layers.Flatten()(x)
     return {"feeds": {x: xv}, "outputs": {"y": y, "y2": y2}, "steps": 0,
-            "info": {"shape": str(y.get_shape())}}
+            "info": {"shape": str(y.get_shape().as_list() if y.get_shape().rank is not None else None)}}
 
 
 def b_dropout(tf, p, a, oracle):
@@ -281,7 +281,7 @@ def run_case(tf, builder: str, p: dict, a: dict, oracle: bool) -> dict:
         out["var_names"] = [v.name for v in gvars]
         out["var_shapes"] = [tuple(v.get_shape().as_list()) for v in gvars]
         out["trainable_names"] = [v.name for v in tvars]
-        out["out_shapes"] = {k: str(t.get_shape()) for k, t in outputs.items()}
+        out["out_shapes"] = {k: str(t.get_shape().as_list() if t.get_shape().rank is not None else None) for k, t in outputs.items()}
         out["info"] = spec.get("info", {})
         loss = spec.get("loss")
         if loss is None:

@@ -143,7 +143,7 @@ def rnn_program(tfm, case: dict) -> dict:
 
     result = {"names": np.array([v.name for v in variables]),
               "trainable": np.array([v.name for v in trainable]),
-              "static_shapes": np.array([str(t.get_shape()) for t in flat])}
+              "static_shapes": np.array([str(t.get_shape().as_list() if t.get_shape().rank is not None else None) for t in flat])}
     with tfm.Session() as sess:
         sess.run(tfm.global_variables_initializer())
         for v, value in zip(variables, sess.run(variables)):

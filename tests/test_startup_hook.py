@@ -49,7 +49,11 @@ def _probe(with_hook: bool, tmp_path: Path) -> dict:
     site_dir = tmp_path / "site"
     site_dir.mkdir(exist_ok=True)
     shutil.copy(REPO / "tftrain_compat_hook.pth", site_dir)
-    start = f"import site; site.addsitedir({str(site_dir)!r})\n" if with_hook else ""
+    # An installed package has put the hook in every interpreter already: start without it.
+    start = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "
+             "'_tftrain_compat_startup_hook', False)]\n")
+    if with_hook:
+        start += f"import site; site.addsitedir({str(site_dir)!r})\n"
     env = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", start + PROBE], capture_output=True, text=True,
                             env=env, cwd=str(tmp_path), timeout=300)
