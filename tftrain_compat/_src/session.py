@@ -402,11 +402,17 @@ def _feed_value(value: Any, entry: FeedEntry) -> np.ndarray:
     if type(value) is not np.ndarray or value.dtype != np_dtype:
         if isinstance(value, (tf.Tensor, _tensor.Tensor, _variables.Variable)):
             _check_feed_value(value, None, entry.display)
+        raw = value
         try:
             value = np.asarray(value, dtype=np_dtype)
+            # numpy 1.x wraps an out-of-range Python int silently; TF1 compared the converted
+            # value with the fed one, so every numpy raises the same error.
+            overflow = isinstance(raw, int) and value.ndim == 0 and value.item() != raw
         except OverflowError:
+            overflow = True
+        if overflow:
             raise TypeError(
-                f"Type of feed value {value} with type {type(value)} is not compatible with "
+                f"Type of feed value {raw} with type {type(raw)} is not compatible with "
                 f"Tensor type {np_dtype}. Try explicitly setting the type of the feed tensor to a "
                 "larger type (e.g. int64).") from None
     dims = entry.dims
