@@ -23,7 +23,8 @@ LEAF = "tensorflow.examples.tutorials.mnist.input_data"
 
 
 def served_modules() -> dict[str, object]:
-    return {name: module for name, module in sys.modules.items() if name.startswith("tensorflow.examples")}
+    return {name: module for name, module in sys.modules.items()
+            if name.startswith(("tensorflow.examples", "tensorflow.contrib"))}
 
 
 @pytest.fixture
@@ -33,6 +34,7 @@ def fresh() -> Iterator[None]:
         for name in served_modules():
             del sys.modules[name]
         vars(tensorflow).pop("examples", None)
+        vars(tensorflow).pop("contrib", None)
 
     import_hook.install()
     path = list(tensorflow.__path__)
@@ -53,6 +55,10 @@ def test_table_lists_exactly_the_tutorial_modules() -> None:
         "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
         LEAF: "tftrain_compat.examples.tutorials.mnist.input_data",
         "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
+        "tensorflow.contrib": "tftrain_compat.contrib",
+        "tensorflow.contrib.rnn": "tftrain_compat.contrib.rnn",
+        "tensorflow.contrib.layers": "tftrain_compat.contrib.layers",
+        "tensorflow.contrib.framework": "tftrain_compat.contrib.framework",
     }
 
 
@@ -92,7 +98,8 @@ def test_every_import_form_gives_the_one_module(fresh: None, form: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["tensorflow.examples.nonexistent", "tensorflow.examples.tutorials.mnist.fully_connected_feed",
-                                  "tensorflow.examples.tutorials.cifar10", "tensorflow.nonexistent"])
+                                  "tensorflow.examples.tutorials.cifar10", "tensorflow.nonexistent",
+                                  "tensorflow.contrib.learn", "tensorflow.contrib.slim"])
 def test_names_outside_the_table_stay_missing(fresh: None, name: str) -> None:
     assert import_hook.install().find_spec(name, None) is None
     with pytest.raises(ModuleNotFoundError):
@@ -150,6 +157,9 @@ SCRIPT = textwrap.dedent("""
     assert input_data is real is sys.modules["tensorflow.examples.tutorials.mnist.input_data"]
     data = input_data.read_data_sets(sys.argv[1], one_hot=True)
     print("SHAPES", data.train.images.shape, data.train.labels.shape, data.test.images.shape)
+    from tensorflow.contrib import rnn
+    import tftrain_compat.contrib.rnn as real_rnn
+    assert rnn is real_rnn and rnn.BasicLSTMCell is real_rnn.BasicLSTMCell
     for name in ("tensorflow.examples.foo", "tensorflow.foo", "tftrain_compat.nonexistent"):
         try:
             importlib.import_module(name)

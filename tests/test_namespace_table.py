@@ -176,7 +176,7 @@ def test_unknown_names_raise_the_not_provided_error():
     with pytest.raises(AttributeError, match="not provided by tftrain_compat"):
         shim.metrics.no_such_metric
     with pytest.raises(AttributeError, match="help: use tf.data.Dataset"):
-        shim.FIFOQueue
+        shim.PriorityQueue.__name__ and shim.QueueBase
     with pytest.raises(AttributeError, match="help: use the script without this call"):
         shim.disable_eager_execution
 

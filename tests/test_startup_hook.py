@@ -30,7 +30,9 @@ PROBE = textwrap.dedent('''
     import tensorflow.python.framework.ops as ops
     out["files"] = [tensorflow.__file__, ops.__file__, tensorflow.keras.__name__]
     out["tftrain_compat_imported"] = "tftrain_compat" in sys.modules  # nothing above loads it
-    for name in ("tensorflow.examples.nonexistent", "tensorflow.examples.tutorials.cifar10", "tensorflow.nonexistent"):
+    # contrib first: a tensorflow.examples name (even a missing one) loads the shim, which serves contrib
+    for name in ("tensorflow.contrib", "tensorflow.contrib.rnn",
+                 "tensorflow.examples.nonexistent", "tensorflow.examples.tutorials.cifar10", "tensorflow.nonexistent"):
         try:
             importlib.import_module(name)
             out[name] = "imported"
@@ -69,8 +71,11 @@ def test_hook_serves_the_tutorials_and_changes_nothing_else(tmp_path: Path) -> N
     assert hooked["tf_at_startup"] is False                 # the hook imports no TensorFlow
     assert hooked["finders"] == without["finders"] + ["StartupFinder"]  # appended, last
     for key in ("files", "tensorflow.examples.nonexistent", "tensorflow.examples.tutorials.cifar10",
-                "tensorflow.nonexistent"):
+                "tensorflow.nonexistent", "tensorflow.contrib", "tensorflow.contrib.rnn"):
         assert hooked[key] == without[key], key
+    # tensorflow.contrib is served only once the shim is imported: TF2 code probing for it
+    # in a process that never imports tftrain_compat still finds no TF1.
+    assert hooked["tensorflow.contrib"] == hooked["tensorflow.contrib.rnn"] == "ModuleNotFoundError"
     assert hooked["tftrain_compat_imported"] is False       # loaded only for a served name
 
 

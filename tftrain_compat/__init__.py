@@ -109,6 +109,14 @@ from tftrain_compat._src.ops_clip import (  # noqa: F401
 
 from tftrain_compat import contrib as contrib, nn as nn, train as train  # noqa: E402,F401
 from tftrain_compat import losses as losses  # noqa: E402,F401
+from tftrain_compat import data as data  # noqa: E402,F401
+from tftrain_compat._src.queues import (  # noqa: E402,F401
+    FIFOQueue as FIFOQueue, FixedLengthRecordReader as FixedLengthRecordReader,
+    IdentityReader as IdentityReader, PaddingFIFOQueue as PaddingFIFOQueue,
+    PriorityQueue as PriorityQueue, RandomShuffleQueue as RandomShuffleQueue,
+    TFRecordReader as TFRecordReader, TextLineReader as TextLineReader,
+    WholeFileReader as WholeFileReader,
+)
 from tftrain_compat import layers as layers  # noqa: E402,F401
 from tftrain_compat import summary as summary  # noqa: E402,F401
 from tftrain_compat.summary import (  # noqa: E402,F401
@@ -159,7 +167,8 @@ metrics = _Namespace("tf.metrics")
 sparse = _Namespace("tf.sparse", {"SparseTensor": SparseTensor, "placeholder": sparse_placeholder})
 errors = _Namespace("tf.errors")
 dtypes = _Namespace("tf.dtypes")
-io = _Namespace("tf.io")
+io = _Namespace("tf.io", {"PaddingFIFOQueue": PaddingFIFOQueue,
+                         "PriorityQueue": PriorityQueue, "RandomShuffleQueue": RandomShuffleQueue})
 saved_model = _Namespace("tf.saved_model")
 
 _import_hook.install()

@@ -1,4 +1,11 @@
-"""Serve ``tensorflow.examples.tutorials.mnist.input_data`` and ``.mnist``, which TF2 wheels no longer ship.
+"""Serve ``tensorflow.examples.tutorials.mnist.input_data`` and ``.mnist``, and ``tensorflow.contrib``'s
+``rnn``, ``layers`` and ``framework``, which TF2 wheels no longer ship.
+
+The finder is installed when ``tftrain_compat`` is imported, so a script whose first line became
+``import tftrain_compat as tf`` can keep ``from tensorflow.contrib import rnn``. The start-up hook
+installed with the package (``_tftrain_compat_hook.py``) forwards only ``tensorflow.examples``:
+``tensorflow.contrib`` stays missing in processes that never import the shim, so TF2 code that
+probes for it still finds no TF1.
 
 One table (``SERVED``) drives the finder and the tests. The finder is *appended* to
 ``sys.meta_path``, so every regular finder is asked first: a real ``tensorflow.examples...`` (an
@@ -27,6 +34,10 @@ SERVED: dict[str, str] = {
     "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
     "tensorflow.examples.tutorials.mnist.input_data": "tftrain_compat.examples.tutorials.mnist.input_data",
     "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
+    "tensorflow.contrib": "tftrain_compat.contrib",
+    "tensorflow.contrib.rnn": "tftrain_compat.contrib.rnn",
+    "tensorflow.contrib.layers": "tftrain_compat.contrib.layers",
+    "tensorflow.contrib.framework": "tftrain_compat.contrib.framework",
 }
 # Served names that have served children: these are served as alias packages.
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in SERVED) & frozenset(SERVED)

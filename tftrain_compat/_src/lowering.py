@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
+from tftrain_compat._src import session_resources
 from tftrain_compat._src import tf_private
 from tftrain_compat._src.fetches import OPERATION, VARIABLE
 
@@ -91,6 +92,7 @@ class Plan:
     input_map: dict = field(default_factory=dict)  # consumed tensor name -> argument index
     rng_ops: list = field(default_factory=list)  # (random op name, seed, seed2)
     preserved: list = field(default_factory=list)  # fetched nodes Grappler must keep as they are
+    resources: list = field(default_factory=list)  # resource-creating NodeDefs (per session)
 
 
 def _tensor_name(inp: str) -> str:
@@ -225,6 +227,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
 
     kept: dict[str, Any] = {}
     handles: dict[str, Any] = {}
+    resources: dict[str, Any] = {}
     outputs: list[Output] = []
     extra_reads: list[str] = []
     stack: list[str] = []
@@ -252,6 +255,9 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         node = nodes[name]
         if node.op == "VarHandleOp":
             handles[name] = node
+            continue
+        if session_resources.is_resource_node(node):  # the session's own resource, captured
+            resources[name] = node
             continue
         if node.op == "Placeholder":
             raise _unfed_placeholder_error(node)
@@ -303,7 +309,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
 
     var_handles = [(name, tf.as_dtype(n.attr["dtype"].type), tf.TensorShape(n.attr["shape"].shape))
                    for name, n in sorted(handles.items())]
-    dynamic = _dynamic_nodes(copies, handles, input_map)
+    dynamic = _dynamic_nodes(copies, {**handles, **resources}, input_map)
     preserved = list(dict.fromkeys(o.node.split(":")[0] for o in outputs
                                    if o.node is not None and o.node.split(":")[0] in dynamic))
     return Plan(preserved=preserved, graph_def=pruned, feed_names=feed_names,
@@ -311,13 +317,15 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
                 op_targets=[name for name, kind in targets
                             if kind == OPERATION and name in kept],
                 outputs=outputs, var_handles=var_handles, reads=frozenset(reads),
-                inits=frozenset(inits), input_map=input_map, rng_ops=rng_ops)
+                inits=frozenset(inits), input_map=input_map, rng_ops=rng_ops,
+                resources=[resources[n] for n in sorted(resources)])
 
 
 def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
-                 rng_states: dict[str, tf.Variable]) -> Any:
-    """Traces ``plan`` into a concrete function over the given per-session variable handles and
-    random streams (``rng_states``, keyed by random op name)."""
+                 rng_states: dict[str, tf.Variable], resources: Any = None) -> Any:
+    """Traces ``plan`` into a concrete function over the given per-session variable handles,
+    random streams (``rng_states``, keyed by random op name) and other resources
+    (``session_resources.SessionResources``: iterators, queues, readers, tables)."""
     preserved = set(plan.preserved)
     imported_names = list(dict.fromkeys(
         plan.op_targets + [o.node for o in plan.outputs if o.node is not None]))
@@ -330,6 +338,8 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
             input_map[name + ":0"] = tf.identity(variables[name].handle)
         for name, _, _ in plan.rng_ops:
             input_map[rng_state_name(name) + ":0"] = tf.identity(rng_states[name].handle)
+        for node in plan.resources:
+            input_map[node.name + ":0"] = tf.identity(resources.handle(node.name))
         imported = tf.graph_util.import_graph_def(
             plan.graph_def, input_map=input_map, return_elements=imported_names, name="")
         by_name = dict(zip(imported_names, imported))

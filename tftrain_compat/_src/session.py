@@ -21,6 +21,7 @@ from tftrain_compat._src import config_protos as _config_protos
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
+from tftrain_compat._src import session_resources as _session_resources
 from tftrain_compat._src import tf_private
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
@@ -76,6 +77,7 @@ class BaseSession:
         self._variables: dict[str, Any] = {}   # variable name -> its resource in this session
         self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
+        self._resources = _session_resources.SessionResources(id(self))  # queues, iterators...
         self._initialized: set[str] = set()
         self._cache: dict[Any, CompiledRun] = {}   # (fetch signature, fed keys) -> run
         self._functions: dict[Any, tuple] = {}     # plan key -> (function, call)
@@ -95,6 +97,7 @@ class BaseSession:
             self._variables.clear()  # the resources are destroyed with their objects
             self._storage_names.clear()
             self._rng_states.clear()
+            self._resources.release()
             self._cache.clear()
             self._functions.clear()
             self._initialized.clear()
@@ -250,7 +253,10 @@ class BaseSession:
             for name, seed, seed2 in plan.rng_ops:
                 if name not in self._rng_states:
                     self._rng_states[name] = _rng_state(seed, seed2)
-            function = lowering.compile_plan(plan, self._variables, self._rng_states)
+            for node in plan.resources:
+                self._resources.create(node, plan.graph_def.library, plan.graph_def.versions)
+            function = lowering.compile_plan(plan, self._variables, self._rng_states,
+                                             self._resources)
             compiled_fn = self._functions[plan_key] = (function, lowering.caller(function))
         slots: list[int | None] = []
         fed_outputs: dict[int, int] = {}
@@ -402,11 +408,17 @@ def _feed_value(value: Any, entry: FeedEntry) -> np.ndarray:
     if type(value) is not np.ndarray or value.dtype != np_dtype:
         if isinstance(value, (tf.Tensor, _tensor.Tensor, _variables.Variable)):
             _check_feed_value(value, None, entry.display)
+        raw = value
         try:
             value = np.asarray(value, dtype=np_dtype)
+            # numpy 1.x wraps an out-of-range Python int silently; TF1 compared the converted
+            # value with the fed one, so every numpy raises the same error.
+            overflow = isinstance(raw, int) and value.ndim == 0 and value.item() != raw
         except OverflowError:
+            overflow = True
+        if overflow:
             raise TypeError(
-                f"Type of feed value {value} with type {type(value)} is not compatible with "
+                f"Type of feed value {raw} with type {type(raw)} is not compatible with "
                 f"Tensor type {np_dtype}. Try explicitly setting the type of the feed tensor to a "
                 "larger type (e.g. int64).") from None
     dims = entry.dims

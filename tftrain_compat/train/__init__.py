@@ -40,6 +40,11 @@ from tftrain_compat._src.training.momentum import MomentumOptimizer as MomentumO
 from tftrain_compat._src.training.moving_averages import (
     ExponentialMovingAverage as ExponentialMovingAverage,
 )
+from tftrain_compat._src.queues import (  # noqa: F401
+    Coordinator as Coordinator, LooperThread as LooperThread, QueueRunner as QueueRunner,
+    add_queue_runner as add_queue_runner, start_queue_runners as start_queue_runners,
+)
+from tftrain_compat._src.queues import BUILDERS as _BUILDERS
 from tftrain_compat._src.training.optimizer import Optimizer as Optimizer
 from tftrain_compat._src.training.proximal_adagrad import (
     ProximalAdagradOptimizer as ProximalAdagradOptimizer,
@@ -54,6 +59,21 @@ from tftrain_compat._src.training.training_util import (
     get_global_step as get_global_step, get_or_create_global_step as get_or_create_global_step,
     global_step as global_step,
 )
+
+
+batch = _BUILDERS["batch"]
+batch_join = _BUILDERS["batch_join"]
+input_producer = _BUILDERS["input_producer"]
+limit_epochs = _BUILDERS["limit_epochs"]
+maybe_batch = _BUILDERS["maybe_batch"]
+maybe_batch_join = _BUILDERS["maybe_batch_join"]
+maybe_shuffle_batch = _BUILDERS["maybe_shuffle_batch"]
+maybe_shuffle_batch_join = _BUILDERS["maybe_shuffle_batch_join"]
+range_input_producer = _BUILDERS["range_input_producer"]
+shuffle_batch = _BUILDERS["shuffle_batch"]
+shuffle_batch_join = _BUILDERS["shuffle_batch_join"]
+slice_input_producer = _BUILDERS["slice_input_producer"]
+string_input_producer = _BUILDERS["string_input_producer"]
 
 
 def __getattr__(name: str):
