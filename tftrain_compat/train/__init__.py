@@ -46,6 +46,24 @@ from tftrain_compat._src.queues import (  # noqa: F401
 )
 from tftrain_compat._src.queues import BUILDERS as _BUILDERS
 from tftrain_compat._src.training.optimizer import Optimizer as Optimizer
+from tftrain_compat._src.training.basic_session_run_hooks import (  # noqa: F401
+    CheckpointSaverHook as CheckpointSaverHook,
+    CheckpointSaverListener as CheckpointSaverListener, FeedFnHook as FeedFnHook,
+    FinalOpsHook as FinalOpsHook, LoggingTensorHook as LoggingTensorHook,
+    NanLossDuringTrainingError as NanLossDuringTrainingError, NanTensorHook as NanTensorHook,
+    SecondOrStepTimer as SecondOrStepTimer, StepCounterHook as StepCounterHook,
+    StopAtStepHook as StopAtStepHook, SummarySaverHook as SummarySaverHook,
+)
+from tftrain_compat._src.training.monitored_session import (  # noqa: F401
+    ChiefSessionCreator as ChiefSessionCreator, MonitoredSession as MonitoredSession,
+    MonitoredTrainingSession as MonitoredTrainingSession, Scaffold as Scaffold,
+    SessionCreator as SessionCreator, SingularMonitoredSession as SingularMonitoredSession,
+    WorkerSessionCreator as WorkerSessionCreator,
+)
+from tftrain_compat._src.training.session_run_hook import (  # noqa: F401
+    SessionRunArgs as SessionRunArgs, SessionRunContext as SessionRunContext,
+    SessionRunHook as SessionRunHook, SessionRunValues as SessionRunValues,
+)
 from tftrain_compat._src.training.proximal_adagrad import (
     ProximalAdagradOptimizer as ProximalAdagradOptimizer,
 )

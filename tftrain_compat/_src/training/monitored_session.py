@@ -173,10 +173,16 @@ class ChiefSessionCreator(SessionCreator):
         sess = _session.Session(self._master, graph=_graph.get_default_graph(),
                                 config=self._config)
         path = self._checkpoint_filename_with_path
+        recovered: list = []
         if path is None and self._checkpoint_dir:
-            path = _ckpt.latest_checkpoint(self._checkpoint_dir)
+            state = _ckpt.get_checkpoint_state(self._checkpoint_dir)
+            if state is not None and state.model_checkpoint_path:
+                path = state.model_checkpoint_path
+                recovered = list(state.all_model_checkpoint_paths)
         if path:
             scaffold.saver.restore(sess, path)
+            if recovered:  # TF1: the saver keeps managing (and deleting) the earlier files
+                scaffold.saver.recover_last_checkpoints(recovered)
         else:
             if scaffold.init_op is not None:
                 sess.run(scaffold.init_op, feed_dict=scaffold.init_feed_dict)
