@@ -49,14 +49,17 @@ class SecondOrStepTimer:
             return True
         if self._last_triggered_step == step:
             return False
-        if self._every_secs is not None and time.time() >= self._last_triggered_time + self._every_secs:
+        if (self._every_secs is not None and self._last_triggered_time is not None
+                and time.time() >= self._last_triggered_time + self._every_secs):
             return True
         return self._every_steps is not None and step >= self._last_triggered_step + self._every_steps
 
     def update_last_triggered_step(self, step: int) -> tuple[float | None, int | None]:
         """Records a trigger at ``step``; returns (seconds, steps) since the last one, or Nones."""
         now = time.time()
-        if self._last_triggered_time is None:
+        elapsed_secs: float | None
+        elapsed_steps: int | None
+        if self._last_triggered_time is None or self._last_triggered_step is None:
             elapsed_secs = elapsed_steps = None
         else:
             elapsed_secs = now - self._last_triggered_time
@@ -100,7 +103,7 @@ class StopAtStepHook(SessionRunHook):
 
     def after_create_session(self, session, coord) -> None:
         if self._last_step is None:
-            self._last_step = int(session.run(self._global_step_tensor)) + self._num_steps
+            self._last_step = int(session.run(self._global_step_tensor)) + int(self._num_steps or 0)
 
     def before_run(self, run_context):
         return SessionRunArgs(self._global_step_tensor)
@@ -227,7 +230,7 @@ class StepCounterHook(SessionRunHook):
             global_step = int(run_context.session.run(self._global_step_tensor))
             if self._timer.should_trigger_for_step(global_step):
                 elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(global_step)
-                if elapsed_time is not None:
+                if elapsed_time is not None and elapsed_steps is not None:
                     steps_per_sec = elapsed_steps / elapsed_time
                     if self._summary_writer is not None:
                         summary = tf.compat.v1.Summary(value=[tf.compat.v1.Summary.Value(

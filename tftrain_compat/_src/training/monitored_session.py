@@ -50,6 +50,9 @@ class Scaffold:
     finalizes the default graph.
     """
 
+    _init_feed_dict: "dict | None"
+    _user_init_fn: "object | None"
+
     def __init__(self, init_op=None, init_feed_dict=None, init_fn=None, ready_op=None,
                  ready_for_local_init_op=None, local_init_op=None, summary_op=None, saver=None,
                  copy_from_scaffold: "Scaffold | None" = None) -> None:
@@ -406,6 +409,7 @@ def MonitoredTrainingSession(master: str = "", is_chief: bool = True,  # noqa: N
             else save_checkpoint_secs
     scaffold = scaffold or Scaffold()
     hooks = list(hooks or [])
+    creator: SessionCreator
     if not is_chief:
         creator = WorkerSessionCreator(scaffold=scaffold, master=master, config=config,
                                        max_wait_secs=max_wait_secs)
