@@ -79,6 +79,16 @@ def _global_step_tensor(hook_name: str):
     return step
 
 
+def _due_step(timer: "SecondOrStepTimer", steps_per_run: int, step_tensor: Any,
+              run_context: Any, stale_step: int) -> int | None:
+    """The global step read afresh when ``timer`` is due after a run that fetched ``stale_step``
+    (TF1's timed hooks: cheap check on the stale value, then one read to confirm), else None."""
+    if not timer.should_trigger_for_step(stale_step + steps_per_run):
+        return None
+    step = int(run_context.session.run(step_tensor))
+    return step if timer.should_trigger_for_step(step) else None
+
+
 def _as_graph_element(obj: Any):
     """A tensor, or the tensor named by a string (``'loss'`` means ``'loss:0'``), as TF1."""
     graph = _graph.get_default_graph()
@@ -226,17 +236,17 @@ class StepCounterHook(SessionRunHook):
 
     def after_run(self, run_context, run_values) -> None:
         stale_global_step = run_values.results
-        if self._timer.should_trigger_for_step(stale_global_step + self._steps_per_run):
-            global_step = int(run_context.session.run(self._global_step_tensor))
-            if self._timer.should_trigger_for_step(global_step):
-                elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(global_step)
-                if elapsed_time is not None and elapsed_steps is not None:
-                    steps_per_sec = elapsed_steps / elapsed_time
-                    if self._summary_writer is not None:
-                        summary = tf.compat.v1.Summary(value=[tf.compat.v1.Summary.Value(
-                            tag=self._summary_tag, simple_value=steps_per_sec)])
-                        self._summary_writer.add_summary(summary, global_step)
-                    _logging.info("%s: %g", self._summary_tag, steps_per_sec)
+        global_step = _due_step(self._timer, self._steps_per_run, self._global_step_tensor,
+                                run_context, stale_global_step)
+        if global_step is not None:
+            elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(global_step)
+            if elapsed_time is not None and elapsed_steps is not None:
+                steps_per_sec = elapsed_steps / elapsed_time
+                if self._summary_writer is not None:
+                    summary = tf.compat.v1.Summary(value=[tf.compat.v1.Summary.Value(
+                        tag=self._summary_tag, simple_value=steps_per_sec)])
+                    self._summary_writer.add_summary(summary, global_step)
+                _logging.info("%s: %g", self._summary_tag, steps_per_sec)
         if self._last_global_step is not None and stale_global_step == self._last_global_step:
             _logging.log_first_n(
                 _logging.WARN, "It seems that global step (tf.train.get_global_step) has not "
@@ -294,13 +304,12 @@ class CheckpointSaverHook(SessionRunHook):
         return SessionRunArgs(self._global_step_tensor)
 
     def after_run(self, run_context, run_values) -> None:
-        stale_global_step = run_values.results
-        if self._timer.should_trigger_for_step(stale_global_step + self._steps_per_run):
-            global_step = int(run_context.session.run(self._global_step_tensor))
-            if self._timer.should_trigger_for_step(global_step):
-                self._timer.update_last_triggered_step(global_step)
-                if self._save(run_context.session, global_step):
-                    run_context.request_stop()
+        global_step = _due_step(self._timer, self._steps_per_run, self._global_step_tensor,
+                                run_context, run_values.results)
+        if global_step is not None:
+            self._timer.update_last_triggered_step(global_step)
+            if self._save(run_context.session, global_step):
+                run_context.request_stop()
 
     def end(self, session) -> None:
         last_step = int(session.run(self._global_step_tensor))
