@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both
 
 V1 = tf.compat.v1
 
@@ -48,3 +49,32 @@ def test_control_flow_structures_and_random_bodies_match_tf1():
         assert np.array_equal(g, w)
     for g, w in zip(draws_g, draws_w):
         assert g.dtype == w.dtype and np.array_equal(g, w)
+
+
+def _streams_program(t):
+    """Random ops in a cond branch, a while body and a while inside a cond, fetched in changing
+    combinations: TF1 kept one stream per op per Session, whatever each run fetched."""
+    t.set_random_seed(3)
+    p = t.placeholder(tf.bool, [], name="p")
+    drop = t.cond(p, lambda: t.nn.dropout(t.ones([6]), 0.5), lambda: t.ones([6]))
+    i0 = t.constant(0)
+    noisy = t.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + t.random_uniform([2])),
+                         (i0, t.zeros([2])))[1]
+    nested = t.cond(p, lambda: t.while_loop(
+        lambda i, s: i < 2, lambda i, s: (i + 1, s + t.truncated_normal([2])),
+        (i0, t.zeros([2])))[1], lambda: t.zeros([2]))
+    after = t.Variable(t.random_normal([3]))
+    runs = []
+    for _ in range(2):  # the second session restarts every stream
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            runs += [sess.run(drop, {p: True}), sess.run([drop, noisy], {p: True}),
+                     sess.run(noisy), sess.run([nested, drop], {p: True}),
+                     sess.run(nested, {p: True}), sess.run(nested, {p: False}), sess.run(after)]
+    return runs
+
+
+def test_random_ops_in_bodies_keep_one_stream_per_session_across_fetches():
+    ours, tf1 = both(_streams_program)
+    assert_bitwise_equal(ours, tf1)
+    assert not np.array_equal(ours[2], ours[1][1])  # the while body's stream moved on

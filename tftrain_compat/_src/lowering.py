@@ -24,21 +24,19 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
+from tftrain_compat._src import random_bodies
 from tftrain_compat._src import session_resources
 from tftrain_compat._src import tf_private
 from tftrain_compat._src.fetches import OPERATION, VARIABLE
 
-# Stateful random kernels -> their counterparts over an explicit Philox state: the same numbers
-# (TF's own fill functors and distributions), but the stream lives in a per-session variable
-# [counter, seed2, seed] that every compiled function advances, so each random op keeps ONE
-# stream per Session, as TF1's single kernel instance did. RandomUniformInt is left alone: its
+# Top-level stateful random kernels are rewritten onto an explicit Philox state [counter, seed2,
+# seed] (random_bodies.RNG_REWRITE: the same numbers, TF's own fill functors and distributions)
+# that lives in a per-session variable every compiled function advances, so each random op keeps
+# ONE stream per Session, as TF1's single kernel instance did; random ops inside control-flow
+# bodies get the same through random_bodies.thread_streams. RandomUniformInt is left alone: its
 # stateful counterpart draws different numbers (see docs).
-_RNG_REWRITE = {
-    "RandomUniform": "StatefulUniform",
-    "RandomStandardNormal": "StatefulStandardNormalV2",
-    "TruncatedNormal": "StatefulTruncatedNormal",
-}
-_PHILOX = 1
+_RNG_REWRITE = random_bodies.RNG_REWRITE
+_PHILOX = random_bodies.PHILOX
 # Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
 # Consumers that may or may not read it (a branch or body decides): not checked before the run.
@@ -133,22 +131,14 @@ def rng_state_name(op_name: str) -> str:
 
 
 def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node) -> None:
-    """RandomUniform(shape; seed, seed2) -> StatefulUniform(state, Philox, shape), in place."""
-    shape_dtype = node.attr["T"].type
-    dtype = node.attr["dtype"].type
-    data_inputs = [i for i in node.input if not i.startswith("^")]
-    controls = [i for i in node.input if i.startswith("^")]
+    """A top-level random op onto its stream: a resource placeholder the session maps its state
+    into, and the Philox algorithm constant."""
     state = graph_def.node.add(name=rng_state_name(node.name), op="Placeholder")
     state.attr["dtype"].type = tf.resource.as_datatype_enum
     alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
     alg.attr["dtype"].type = tf.int64.as_datatype_enum
     alg.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(_PHILOX, tf.int64))
-    node.op = _RNG_REWRITE[node.op]
-    node.ClearField("attr")
-    node.attr["dtype"].type = dtype
-    node.attr["shape_dtype"].type = shape_dtype
-    del node.input[:]
-    node.input.extend([state.name, alg.name] + data_inputs + controls)
+    random_bodies.rewrite_random(node, state.name, alg.name)
 
 
 def _ancestors(nodes: dict, start: str) -> set[str]:
@@ -294,6 +284,8 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         read.attr["dtype"].type = handles[handle].attr["dtype"].type
         copies[read.name] = read
     _order_initializers(copies, handles, snap.initializers)
+    streams = random_bodies.thread_streams(pruned, copies)
+    rng_ops.extend(streams)
 
     reads, inits, input_map = set(), set(), {}
     for node in copies.values():
@@ -309,7 +301,8 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
 
     var_handles = [(name, tf.as_dtype(n.attr["dtype"].type), tf.TensorShape(n.attr["shape"].shape))
                    for name, n in sorted(handles.items())]
-    dynamic = _dynamic_nodes(copies, {**handles, **resources}, input_map)
+    states = {random_bodies.state_placeholder(key): None for key, _, _ in streams}
+    dynamic = _dynamic_nodes(copies, {**handles, **resources, **states}, input_map)
     preserved = list(dict.fromkeys(o.node.split(":")[0] for o in outputs
                                    if o.node is not None and o.node.split(":")[0] in dynamic))
     return Plan(preserved=preserved, graph_def=pruned, feed_names=feed_names,

@@ -1,0 +1,220 @@
+"""Random ops inside control-flow bodies (``tf.cond`` branches, ``tf.while_loop`` / ``dynamic_rnn``
+bodies, ``map_fn``): one stream per Session, as TF1 had.
+
+TF1 built ``cond`` / ``while_loop`` from Switch/Merge/Enter nodes in the one graph, so a random op
+in a body was an ordinary node with one kernel per Session: its stream continued across every
+``Session.run`` of that session, whatever was fetched. TF2's builders put bodies into library
+functions; run as they are, each compiled function would get its own kernel and its own stream
+(the first run of each fetch set draws TF1's first numbers, later ones diverge).
+
+``thread_streams`` rewrites a pruned GraphDef so that each random op of a reachable library
+function draws from an explicit Philox state ``[counter, seed2, seed]`` (the same kernels'
+numbers, see ``lowering._RNG_REWRITE``), passed in as a resource argument: the function gets one
+argument per stream it needs (its own ops' and those of the functions it calls), every call site
+(``If``/``Case`` branches, ``While`` cond and body, ``PartitionedCall``) passes them on (a
+``While`` carries them as loop variables its body returns unchanged), and the top-level call
+sites take them from placeholders the session maps its per-session state into.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import tensorflow as tf
+from tensorflow.core.framework import graph_pb2
+
+# Stateful random kernels -> their counterparts over an explicit Philox state (same numbers).
+RNG_REWRITE = {
+    "RandomUniform": "StatefulUniform",
+    "RandomStandardNormal": "StatefulStandardNormalV2",
+    "TruncatedNormal": "StatefulTruncatedNormal",
+}
+PHILOX = 1
+_RESOURCE = tf.resource.as_datatype_enum
+# call op -> (the attrs naming functions, the attr listing the added inputs' types, whether the
+# functions' outputs mirror their inputs (loop variables))
+_CALLS = {
+    "If": (("then_branch", "else_branch"), "Tin", False),
+    "StatelessIf": (("then_branch", "else_branch"), "Tin", False),
+    "Case": (("branches",), "Tin", False),
+    "StatelessCase": (("branches",), "Tin", False),
+    "While": (("cond", "body"), "T", True),
+    "StatelessWhile": (("cond", "body"), "T", True),
+    "PartitionedCall": (("f",), "Tin", False),
+    "StatefulPartitionedCall": (("f",), "Tin", False),
+}
+_STATE_PREFIX = "tftrain_compat_rng/"
+
+
+def stream_key(function: str, node: str) -> str:
+    """The session's key for the stream of random op ``node`` of library function ``function``."""
+    return f"{_STATE_PREFIX}{function}/{node}"
+
+
+def _called(node: Any) -> list[str]:
+    spec = _CALLS.get(node.op)
+    if spec is None:
+        return []
+    names: list[str] = []
+    for attr in spec[0]:
+        value = node.attr[attr]
+        if value.HasField("func"):
+            names.append(value.func.name)
+        names.extend(f.name for f in value.list.func)
+    return names
+
+
+def _streams_needed(functions: dict[str, Any], root_calls: list[Any]) -> dict[str, list[str]]:
+    """function name -> the stream keys it must receive, for every function reachable from the
+    top-level call nodes ``root_calls``. Functions called together (an If's branches, a While's
+    cond and body) take the same arguments, so they get the union."""
+    own: dict[str, set[str]] = {}
+    calls: dict[str | None, list[Any]] = {None: root_calls}  # None: the top level
+    stack = [f for n in root_calls for f in _called(n)]
+    while stack:
+        name = stack.pop()
+        if name in own or name not in functions:
+            continue
+        fdef = functions[name]
+        own[name] = {stream_key(name, n.name) for n in fdef.node_def if n.op in RNG_REWRITE}
+        calls[name] = [n for n in fdef.node_def if _called(n)]
+        for n in calls[name]:
+            stack.extend(_called(n))
+    needed = {name: set(keys) for name, keys in own.items()}
+    changed = True
+    while changed:  # a fixpoint: nesting depth is small
+        changed = False
+        for caller, sites in calls.items():
+            for call in sites:
+                group = [f for f in _called(call) if f in needed]
+                union = set().union(*(needed[f] for f in group)) if group else set()
+                for f in group:
+                    if not union <= needed[f]:
+                        needed[f] |= union
+                        changed = True
+                if caller is not None and not union <= needed[caller]:
+                    needed[caller] |= union
+                    changed = True
+    return {name: sorted(keys) for name, keys in needed.items() if keys}
+
+
+def _append_inputs(node: Any, refs: list[str], type_attr: str) -> None:
+    data = [i for i in node.input if not i.startswith("^")]
+    controls = [i for i in node.input if i.startswith("^")]
+    del node.input[:]
+    node.input.extend(data + refs + controls)
+    node.attr[type_attr].list.type.extend([_RESOURCE] * len(refs))
+    if node.op in ("While", "StatelessWhile") and node.attr["output_shapes"].list.shape:
+        for _ in refs:
+            node.attr["output_shapes"].list.shape.add()  # a scalar resource handle
+
+
+def rewrite_random(node: Any, state_ref: str, alg_ref: str) -> None:
+    """RandomUniform(shape; seed, seed2) -> StatefulUniform(state, Philox, shape), in place."""
+    shape_dtype = node.attr["T"].type
+    dtype = node.attr["dtype"].type
+    data = [i for i in node.input if not i.startswith("^")]
+    controls = [i for i in node.input if i.startswith("^")]
+    node.op = RNG_REWRITE[node.op]
+    node.ClearField("attr")
+    node.attr["dtype"].type = dtype
+    node.attr["shape_dtype"].type = shape_dtype
+    del node.input[:]
+    node.input.extend([state_ref, alg_ref] + data + controls)
+
+
+def _philox_const(node: Any, name: str) -> None:
+    node.name = name
+    node.op = "Const"
+    node.attr["dtype"].type = tf.int64.as_datatype_enum
+    node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(PHILOX, tf.int64))
+
+
+def _rewrite_function(fdef: Any, fname: str, keys: list[str], needed: dict[str, list[str]],
+                      renamed: dict[str, str], loop_body: bool) -> None:
+    """Adds ``keys`` as resource arguments of ``fdef`` (a copy of function ``fname``; and as
+    pass-through outputs of a loop body), rewrites its random ops onto them, and passes them on
+    at its call sites."""
+    arg_of = {}
+    for i, key in enumerate(keys):
+        arg = f"tftrain_compat_rng_{i}"
+        fdef.signature.input_arg.add(name=arg, type=_RESOURCE)
+        arg_of[key] = arg
+    if loop_body:
+        for i, key in enumerate(keys):
+            out = f"tftrain_compat_rng_out_{i}"
+            fdef.signature.output_arg.add(name=out, type=_RESOURCE)
+            fdef.ret[out] = arg_of[key]
+    alg_name = "tftrain_compat_rng_algorithm"
+    has_random = False
+    for node in list(fdef.node_def):
+        if node.op in RNG_REWRITE:
+            has_random = True
+            rewrite_random(node, arg_of[stream_key(fname, node.name)], alg_name + ":output:0")
+        else:
+            _pass_on(node, needed, renamed, arg_of)
+    if has_random:
+        _philox_const(fdef.node_def.add(), alg_name)
+
+
+def _pass_on(node: Any, needed: dict[str, list[str]], renamed: dict[str, str],
+             ref_of: dict[str, str]) -> None:
+    """A call site passes the streams its callees take (the union over a call's functions) and
+    calls the rewritten copies."""
+    names = [f for f in _called(node) if f in needed]
+    if not names:
+        return
+    keys = needed[names[0]]
+    _append_inputs(node, [ref_of[k] for k in keys], _CALLS[node.op][1])
+    for attr in _CALLS[node.op][0]:
+        value = node.attr[attr]
+        if value.HasField("func") and value.func.name in renamed:
+            value.func.name = renamed[value.func.name]
+        for f in value.list.func:
+            if f.name in renamed:
+                f.name = renamed[f.name]
+
+
+def thread_streams(graph_def: graph_pb2.GraphDef, kept: dict[str, Any]
+                   ) -> list[tuple[str, int, int]]:
+    """Rewrites ``graph_def`` (a pruned copy; ``kept`` maps its node names to its NodeDefs) in
+    place; returns (stream key, seed, seed2) for every stream it threads, so the session can create
+    them. Each top-level call site takes a stream from a placeholder named
+    ``state_placeholder(key)``."""
+    functions = {f.signature.name: f for f in graph_def.library.function}
+    root_calls = [node for node in kept.values() if _called(node)]
+    if not root_calls:
+        return []
+    needed = _streams_needed(functions, root_calls)
+    if not needed:
+        return []
+    seeds = {stream_key(name, n.name): (n.attr["seed"].i, n.attr["seed2"].i)
+             for name in needed for n in functions[name].node_def if n.op in RNG_REWRITE}
+    loop_bodies = {node.attr["body"].func.name
+                   for nodes in [list(kept.values())] + [list(f.node_def) for f in functions.values()]
+                   for node in nodes if node.op in ("While", "StatelessWhile")}
+    # The rewrite goes into renamed copies (the name says which streams they take): the original
+    # definitions stay for other plans, and the eager context refuses two bodies under one name.
+    renamed = {name: f"{name}_rng_{_digest(keys)}" for name, keys in needed.items()}
+    for name, keys in needed.items():
+        copy = graph_def.library.function.add()
+        copy.CopyFrom(functions[name])
+        copy.signature.name = renamed[name]
+        _rewrite_function(copy, name, keys, needed, renamed, name in loop_bodies)
+    placeholders: dict[str, str] = {}
+    for key in sorted({k for keys in needed.values() for k in keys}):
+        ph = graph_def.node.add(name=state_placeholder(key), op="Placeholder")
+        ph.attr["dtype"].type = _RESOURCE
+        placeholders[key] = ph.name
+    for node in kept.values():
+        _pass_on(node, needed, renamed, placeholders)
+    return [(key, *seeds[key]) for key in sorted(placeholders)]
+
+
+def _digest(keys: list[str]) -> str:
+    return hashlib.sha1("\n".join(keys).encode()).hexdigest()[:10]
+
+
+def state_placeholder(key: str) -> str:
+    """The placeholder a top-level call site takes stream ``key`` from."""
+    return key + "/rng_state"
