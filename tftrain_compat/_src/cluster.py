@@ -150,7 +150,7 @@ class Server:
     def connected(self) -> bool:
         return self in _connected
 
-    def reduced_cluster(self) -> ClusterSpec:
+    def reduced_cluster(self) -> Any:
         """The serving jobs' tasks and this task: what this task's sessions reach."""
         cluster = self._cluster.as_dict()
         jobs: dict[str, Any] = {job: cluster[job] for job in cluster if job in SERVING_JOBS}

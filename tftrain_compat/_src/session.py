@@ -289,9 +289,8 @@ class BaseSession:
         cluster session the cluster's resource of that name on the variable's device."""
         if self._server is not None:
             device = lowering.snapshot(self._graph).nodes[name].device
-            storage = tf_private.shared_variable(dtype, shape, name, device)
             self._storage_names[name] = name
-            return storage
+            return tf_private.shared_variable(dtype, shape, name, device)
         shared = f"tftrain_compat_{id(self):x}_{next(_storage_ids)}"
         with tf.init_scope():
             storage = tf_private.uninitialized_variable(dtype, shape, shared)
