@@ -328,3 +328,72 @@ def test_a_local_server_target_runs_sessions_sharing_its_variables(tmp_path):
     assert out["uninit"] == "Attempting to use uninitialized value v"
     assert out["second"] == [2.0, 3.0]
     assert "already exists in this process" in out["same_target"]
+
+
+PLACED = textwrap.dedent(r'''
+    import json, sys
+    import numpy as np
+    import tftrain_compat as tf
+    ps, worker, job = sys.argv[1:4]
+    cluster = tf.train.ClusterSpec({"ps": ["127.0.0.1:" + ps], "worker": ["127.0.0.1:" + worker]})
+    server = tf.train.Server(cluster, job_name=job, task_index=0)
+    if job == "ps":
+        print("ps serving", flush=True)
+        server.join()
+    out = {}
+    tf.set_random_seed(3)
+    with tf.device("/job:ps/task:0"):   # ops of every kind pinned to the ps
+        v = tf.Variable(tf.random_normal([3]), name="v")
+        r = tf.random_uniform([2])
+        q = tf.FIFOQueue(3, tf.float32, shapes=[[]])
+        enq = q.enqueue([4.0])
+    local = tf.Variable(7.0, name="local")   # no device: on the worker
+    with tf.Session(server.target) as sess:
+        out["uninit"] = sess.run(tf.report_uninitialized_variables()).astype(str).tolist()
+        sess.run(tf.global_variables_initializer())
+        out["v"], out["r"], out["local"] = (sess.run(v).tolist(), sess.run(r).tolist(),
+                                            float(sess.run(local)))
+        sess.run(enq)
+        out["dequeued"] = float(sess.run(q.dequeue()))
+        sess.run(tf.assign_add(v, [1.0, 1.0, 1.0]))
+    with tf.Graph().as_default():   # another graph's session: the ps's variable, by name
+        with tf.device("/job:ps/task:0"):
+            v2 = tf.Variable(tf.zeros([3]), name="v")
+        with tf.Session(server.target) as sess:
+            out["uninit_again"] = sess.run(tf.report_uninitialized_variables()).astype(str).tolist()
+            out["v_again"] = sess.run(v2).tolist()
+    print(json.dumps(out), flush=True)
+''')
+
+
+def test_ops_pinned_to_the_ps_and_variables_shared_by_sessions(tmp_path):
+    script = tmp_path / "placed.py"
+    script.write_text(PLACED)
+    ps_port, worker_port = _free_ports(2)
+    ps_log = tmp_path / "ps.log"
+    with open(ps_log, "wb") as out:
+        ps = subprocess.Popen([sys.executable, str(script), str(ps_port), str(worker_port), "ps"],
+                              stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=tmp_path)
+    try:
+        worker = subprocess.run(
+            [sys.executable, str(script), str(ps_port), str(worker_port), "worker"],
+            capture_output=True, text=True, env=_env(), timeout=STARTUP_S, cwd=tmp_path)
+        assert worker.returncode == 0, worker.stdout[-2000:] + worker.stderr[-3000:]
+    finally:
+        ps.kill()
+        ps.wait(30)
+    import json
+    out = json.loads(worker.stdout.strip().splitlines()[-1])
+    with tf.Graph().as_default():   # TF1's numbers for the same seeds, in one process
+        tf.compat.v1.set_random_seed(3)
+        v = tf.compat.v1.Variable(tf.compat.v1.random_normal([3]), name="v")
+        r = tf.compat.v1.random_uniform([2])
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            want_v, want_r = sess.run(v), sess.run(r)
+    assert out["uninit"] == ["v", "local"]
+    assert np.array_equal(np.float32(out["v"]), want_v)
+    assert np.array_equal(np.float32(out["r"]), want_r)
+    assert out["local"] == 7.0 and out["dequeued"] == 4.0
+    assert out["uninit_again"] == []
+    assert np.array_equal(np.float32(out["v_again"]), want_v + np.float32(1.0))

@@ -80,7 +80,8 @@ class BaseSession:
         self._variables: dict[str, Any] = {}   # variable name -> its resource in this session
         self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
-        self._resources = _session_resources.SessionResources(id(self))  # queues, iterators...
+        self._resources = _session_resources.SessionResources(  # queues, iterators...
+            id(self), on_this_task=self._server is not None)
         self._initialized: set[str] = set()
         self._cache: dict[Any, CompiledRun] = {}   # (fetch signature, fed keys) -> run
         self._functions: dict[Any, tuple] = {}     # plan key -> (function, call)
