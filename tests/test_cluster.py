@@ -287,7 +287,7 @@ def test_a_session_target_that_is_no_server_of_this_process():
 
 
 CHECKS = textwrap.dedent(r'''
-    import json, sys
+    import json, socket, sys
     import numpy as np
     import tensorflow as tf2
     import tftrain_compat as tf
@@ -311,6 +311,14 @@ CHECKS = textwrap.dedent(r'''
         other = tf.train.Server({"localhost": [server.target[len("grpc://"):]]})
     except ValueError as e:
         out["same_target"] = str(e)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ps = tf.train.Server({"ps": ["localhost:%d" % port]}, job_name="ps", task_index=0)
+    try:
+        tf.Session(ps.target)
+    except ValueError as e:
+        out["ps_target"] = str(e)
     print(json.dumps(out))
 ''')
 
@@ -328,6 +336,7 @@ def test_a_local_server_target_runs_sessions_sharing_its_variables(tmp_path):
     assert out["uninit"] == "Attempting to use uninitialized value v"
     assert out["second"] == [2.0, 3.0]
     assert "already exists in this process" in out["same_target"]
+    assert "only serves (a ps task" in out["ps_target"]
 
 
 PLACED = textwrap.dedent(r'''

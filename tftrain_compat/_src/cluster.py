@@ -110,9 +110,9 @@ class Server:
             if self._target in _servers:
                 raise ValueError(f"A tf.train.Server with target {self._target} already exists "
                                  "in this process.")
+            if self._serving:  # a failure here (the port is taken) registers nothing
+                self._serve(start)
             _servers[self._target] = self
-        if self._serving:
-            self._serve(start)
 
     # ----- TF1's properties ------------------------------------------------------------------
     server_def = property(lambda self: self._server_def)
@@ -138,6 +138,7 @@ class Server:
         if self._server is None and not self.connected:
             self._serve(True)
         if self._server is not None:
+            self._server.start()  # TF1's join served a Server made with start=False too
             self._server.join()
         else:  # the eager runtime serves this task: block as TF1's join did
             threading.Event().wait()
@@ -165,9 +166,9 @@ class Server:
                 return
             if self._server is not None:
                 raise ValueError(
-                    f"Session(target={self._target!r}): this Server serves the "
-                    f"'{self._server_def.job_name}' job, whose tasks only serve variables "
-                    "(server.join()); run sessions in the worker processes.")
+                    f"Session(target={self._target!r}): this Server ({self._task_name()}) only "
+                    "serves (a ps task, or a task whose join() was called); run sessions in the "
+                    "worker processes, with their own Server's target.")
             if _connected:
                 raise ValueError(
                     f"Session(target={self._target!r}): this process already runs sessions as "
