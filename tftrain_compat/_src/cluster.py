@@ -29,6 +29,8 @@ from typing import Any
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
+
 _log = logging.getLogger("tftrain_compat")
 
 ClusterSpec = tf.train.ClusterSpec
@@ -108,8 +110,9 @@ class Server:
         self._serving = self._server_def.job_name in SERVING_JOBS
         with _lock:
             if self._target in _servers:
-                raise ValueError(f"A tf.train.Server with target {self._target} already exists "
-                                 "in this process.")
+                raise ValueError(_errors.with_help(
+                    f"A tf.train.Server with target {self._target} already exists in this "
+                    "process.", "use that Server; one process is one task of a cluster."))
             if self._serving:  # a failure here (the port is taken) registers nothing
                 self._serve(start)
             _servers[self._target] = self
@@ -165,14 +168,15 @@ class Server:
             if self in _connected:
                 return
             if self._server is not None:
-                raise ValueError(
+                raise ValueError(_errors.with_help(
                     f"Session(target={self._target!r}): this Server ({self._task_name()}) only "
-                    "serves (a ps task, or a task whose join() was called); run sessions in the "
-                    "worker processes, with their own Server's target.")
+                    "serves (a ps task, or a task whose join() was called).",
+                    "run sessions in the worker processes, with their own Server's target."))
             if _connected:
-                raise ValueError(
+                raise ValueError(_errors.with_help(
                     f"Session(target={self._target!r}): this process already runs sessions as "
-                    f"{_connected[0]._task_name()}; one process is one task of one cluster.")
+                    f"{_connected[0]._task_name()}.",
+                    "run each task in its own process (one process is one task of a cluster)."))
             _log.info("Connecting to the cluster %s as %s", self.reduced_cluster().as_dict(),
                       self._task_name())
             tf.config.experimental_connect_to_cluster(
@@ -195,11 +199,11 @@ def connect_target(target: str) -> Server:
     """The Server of this process whose target ``target`` is, connected (for ``Session``)."""
     server = _servers.get(_normalise(target))
     if server is None:
-        raise ValueError(
+        raise ValueError(_errors.with_help(
             f"Session(target={target!r}): not the target of a tf.train.Server created in this "
-            "process. tftrain_compat runs a cluster session through this process's own task: "
-            "create tf.train.Server(cluster, job_name, task_index) and pass server.target "
-            f"(known targets: {sorted(_servers) or 'none'}).")
+            f"process (known targets: {sorted(_servers) or 'none'}).",
+            "tftrain_compat runs a cluster session through this process's own task: create "
+            "tf.train.Server(cluster, job_name, task_index) and pass server.target."))
     server.connect()
     return server
 
