@@ -27,11 +27,12 @@ LAYERS = {
     "wrap": 3, "variables": 3, "random_seed": 3,
     "ops_array": 4, "ops_clip": 4, "ops_graph": 4, "ops_math": 4, "ops_nn": 4, "ops_random": 4,
     "initializers": 4, "variable_scope": 4, "regularizers": 4, "losses": 4,
-    "fetches": 5, "lowering": 5, "session": 5, "session_resources": 4, "random_bodies": 4,
+    "fetches": 5, "lowering": 5, "session": 5, "cluster": 5, "session_resources": 4,
+    "random_bodies": 4,
 }
 FAMILY = 6
 SAME_LAYER = {("unsupported", "tf1_names"), ("variable_scope", "initializers"), ("ops_graph", "ops_math"),
-              ("lowering", "fetches"), ("session", "fetches"), ("session", "lowering"),
+              ("lowering", "fetches"), ("session", "fetches"), ("session", "lowering"), ("session", "cluster"),
               ("mnist", "mnist_sources"), ("losses", "ops_nn"), ("regularizers", "ops_math")}
 
 

@@ -119,6 +119,7 @@ SIGNATURES = [
     ("train", "exponential_decay", (), ()), ("train", "natural_exp_decay", (), ()),
     ("train", "inverse_time_decay", (), ()), ("train", "get_or_create_global_step", (), ()),
     ("train", "get_global_step", (), ()), ("train", "create_global_step", (), ()),
+    ("train", "Server", (), ()), ("train", "replica_device_setter", (), ()),
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import cluster as _cluster
 from tftrain_compat._src import config_protos as _config_protos
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
@@ -62,10 +64,11 @@ class BaseSession:
     """
 
     def __init__(self, target: str = "", graph: "_graph.Graph | None" = None, config=None) -> None:
-        if target:
-            raise NotImplementedError(
-                f"Session(target={target!r}): tftrain_compat runs in-process only; distributed "
-                "TF1 sessions have no equivalent here. - help: use tf.distribute in TF2.")
+        # A cluster target: this process's task connects to the cluster, and the variables live
+        # in their devices' resource managers under their names, shared by every session of the
+        # cluster and outliving this one (TF1's distributed sessions).
+        self._server = _cluster.connect_target(target) if target else None
+        self._target = target or ""
         self._graph = graph if graph is not None else _graph.get_default_graph()
         _config_protos.apply_session_config(config)  # TF1's TypeError; threads where TF2 allows
         self._config = config
@@ -77,7 +80,8 @@ class BaseSession:
         self._variables: dict[str, Any] = {}   # variable name -> its resource in this session
         self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
-        self._resources = _session_resources.SessionResources(id(self))  # queues, iterators...
+        self._resources = _session_resources.SessionResources(  # queues, iterators...
+            id(self), on_this_task=self._server is not None)
         self._initialized: set[str] = set()
         self._cache: dict[Any, CompiledRun] = {}   # (fetch signature, fed keys) -> run
         self._functions: dict[Any, tuple] = {}     # plan key -> (function, call)
@@ -87,7 +91,7 @@ class BaseSession:
     # ----- properties --------------------------------------------------------------------
     graph = property(lambda self: self._graph)
     graph_def = property(lambda self: self._graph.as_graph_def())
-    sess_str = property(lambda self: "")
+    sess_str = property(lambda self: self._target)
 
     # ----- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -202,8 +206,12 @@ class BaseSession:
     def _translate(self, err: tf.errors.OpError) -> Exception:
         """A kernel's error about one of this session's resources, in TF1's words."""
         text = err.message or ""
+        if "uninitialized" not in text and "does not exist" not in text:
+            return err
         for shared, name in self._storage_names.items():
-            if shared in text and ("uninitialized" in text or "does not exist" in text):
+            # "Could not find variable NAME. ... (Could not find resource: localhost/NAME)":
+            # the whole name, since a cluster session's names are the variables' own.
+            if re.search(r"(variable |/)" + re.escape(shared) + r"[.)\s]", text):
                 return _uninitialized_error(name)
         return err
 
@@ -278,7 +286,12 @@ class BaseSession:
             reads=plan.reads - plan.inits, inits=plan.inits)
 
     def _new_storage(self, name: str, dtype: tf.DType, shape: tf.TensorShape) -> Any:
-        """This session's resource for variable ``name``, created uninitialized (TF1)."""
+        """This session's resource for variable ``name``, created uninitialized (TF1); in a
+        cluster session the cluster's resource of that name on the variable's device."""
+        if self._server is not None:
+            device = lowering.snapshot(self._graph).nodes[name].device
+            self._storage_names[name] = name
+            return tf_private.shared_variable(dtype, shape, name, device)
         shared = f"tftrain_compat_{id(self):x}_{next(_storage_ids)}"
         with tf.init_scope():
             storage = tf_private.uninitialized_variable(dtype, shape, shared)

@@ -36,8 +36,11 @@ def is_resource_node(node: Any) -> bool:
 class SessionResources:
     """One session's resources, keyed by the name of the backing node that creates them."""
 
-    def __init__(self, owner_id: int) -> None:
+    def __init__(self, owner_id: int, on_this_task: bool = False) -> None:
         self._prefix = f"tftrain_compat_{owner_id:x}_r"
+        # A cluster session keeps its resources on its own task, whatever device the graph
+        # names (creating a queue on a remote task from a function crashes TF 2.21's runtime).
+        self._on_this_task = on_this_task
         self._handles: dict[str, tf.Tensor] = {}
         self._creators: list = []  # the functions that created them (kernel-private ones)
 
@@ -57,6 +60,8 @@ class SessionResources:
         new = gd.node.add()
         new.CopyFrom(node)
         del new.input[:]  # control inputs only order the node's creation in TF1's graph
+        if self._on_this_task:
+            new.device = ""
         if "_class" in new.attr:
             del new.attr["_class"]
         new.attr["container"].s = b""

@@ -60,10 +60,27 @@ class UninitializedStorage:
             pass
 
 
+class SharedStorage(UninitializedStorage):
+    """A variable's resource looked up by ``shared_name`` in the resource manager of the device
+    it was created on (created uninitialized if absent), and never destroyed by this process:
+    TF1's variables on a cluster's tasks, shared by every session of the cluster."""
+
+    def __del__(self) -> None:
+        pass
+
+
 def uninitialized_variable(dtype: tf.DType, shape: tf.TensorShape,
                            shared_name: str) -> UninitializedStorage:
     """A resource of ``dtype`` / ``shape`` holding no value yet; ``.handle`` is its eager handle."""
     return UninitializedStorage(dtype, shape, shared_name)
+
+
+def shared_variable(dtype: tf.DType, shape: tf.TensorShape, shared_name: str,
+                    device: str) -> SharedStorage:
+    """The resource named ``shared_name`` on ``device`` (a task of the connected cluster),
+    created there uninitialized if no session of the cluster has created it yet."""
+    with tf.device(device or None):
+        return SharedStorage(dtype, shape, shared_name)
 
 
 def flat_caller(concrete: Any) -> Callable[[list], Any]:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from tftrain_compat._src import unsupported as _unsupported
+from tftrain_compat._src.cluster import (  # noqa: F401
+    ClusterSpec as ClusterSpec, Server as Server, replica_device_setter as replica_device_setter,
+)
 from tftrain_compat._src.meta_graph import (
     export_meta_graph as export_meta_graph, import_meta_graph as import_meta_graph,
 )
