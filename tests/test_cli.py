@@ -287,7 +287,7 @@ def test_check_status_does_not_depend_on_what_was_used_before() -> None:
 
 
 def test_every_unsupported_table_entry_is_reported_unsupported() -> None:
-    from tftrain_compat._src.unsupported import UNSUPPORTED
+    from tftrain_compat._src.tables import UNSUPPORTED
     for name, replacement in UNSUPPORTED.items():
         status, detail = cli.resolve(name)
         assert (status, detail) == (cli.UNSUPPORTED, f"use {replacement}"), name

@@ -21,7 +21,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "tftrain_compat" / "_src"
 LAYERS = {
     "tf_private": 0, "unsupported": 0, "idx": 0, "shapes": 0, "tf1_names": 0, "config_protos": 0,
-    "errors": 0,
+    "errors": 0, "tables": 0,
     "graph": 1,
     "tensor": 2,
     "wrap": 3, "variables": 3, "random_seed": 3,
@@ -31,7 +31,8 @@ LAYERS = {
     "random_bodies": 4,
 }
 FAMILY = 6
-SAME_LAYER = {("unsupported", "tf1_names"), ("variable_scope", "initializers"), ("ops_graph", "ops_math"),
+SAME_LAYER = {("unsupported", "tf1_names"), ("unsupported", "tables"), ("unsupported", "errors"),
+              ("tables", "tf1_names"), ("variable_scope", "initializers"), ("ops_graph", "ops_math"),
               ("lowering", "fetches"), ("session", "fetches"), ("session", "lowering"), ("session", "cluster"),
               ("mnist", "mnist_sources"), ("losses", "ops_nn"), ("regularizers", "ops_math")}
 

@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
-from tftrain_compat._src import namespace, tf1_names, unsupported
+from tftrain_compat._src import namespace, tables, tf1_names, unsupported
 
 V1 = tf.compat.v1
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +81,7 @@ def test_each_kind_resolves_as_it_promises(path):
         want = getattr(v1_ns, name)
         if kind == "unsupported":
             ok = (err is not None and "does not provide" in str(err)
-                  and unsupported.UNSUPPORTED.get(full, "") in str(err)
+                  and tables.UNSUPPORTED.get(full, "") in str(err)
                   and unsupported.unsupported_error(full) is not None)
         elif err is not None:
             ok = False
@@ -109,7 +109,7 @@ def test_every_unsupported_name_has_a_replacement_text():
 def test_replacements_only_for_unsupported_names():
     for full in tf1_names.REPLACEMENTS:
         assert tf1_names.NAMES[full] == "unsupported"
-    for full, text in unsupported.HAND_WRITTEN.items():
+    for full, text in tables.HAND_WRITTEN.items():
         kind = tf1_names.NAMES.get(full)
         assert kind in (None, "unsupported"), f"{full} is listed unsupported but is {kind}"
 

@@ -306,7 +306,7 @@ def _child(obj: Any, part: str) -> Any:
 
 def _replacement(name: str) -> str | None:
     """The TF2 replacement listed for ``name`` or for the module it lives in, if any."""
-    from tftrain_compat._src.unsupported import UNSUPPORTED as table
+    from tftrain_compat._src.tables import UNSUPPORTED as table
     parts = name.split(".")
     for i in range(len(parts), 1, -1):
         prefix = ".".join(parts[:i])
@@ -318,7 +318,7 @@ def _replacement(name: str) -> str | None:
 def resolve(name: str) -> tuple[str, str]:
     """The status of ``tf.<dotted name>`` under tftrain_compat and a detail for the listing.
 
-    A name listed in ``_src.unsupported.UNSUPPORTED`` (or under a listed module) is unsupported.
+    A name listed in ``_src.tables.UNSUPPORTED`` (or under a listed module) is unsupported.
     Otherwise the attributes of ``tftrain_compat`` are walked one name at a time, catching
     AttributeError; a name is "wrapped from TF2" when some step of the walk went through a
     namespace's fallback to TensorFlow 2 instead of a name tftrain_compat defines.

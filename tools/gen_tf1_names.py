@@ -7,7 +7,7 @@ The TF1 API is ``tf.compat.v1`` of the installed TensorFlow. Each public name of
 in ``DEEP`` gets one kind (see ``tftrain_compat/_src/namespace.py``):
 
 1. ``shim``         the front defines it by hand (the package is imported to see which);
-2. ``unsupported``  listed in ``unsupported.UNSUPPORTED`` (hand-written) or in ``FORBIDDEN``
+2. ``unsupported``  listed in ``tables.HAND_WRITTEN`` (hand-written) or in ``FORBIDDEN``
                     below (compat.v1's stateful machinery, process switches, graph-object classes
                     the shim cannot host), with its TF2 replacement;
 3. ``namespace`` / ``module`` for sub-modules outside ``DEEP`` (op modules wrapped, others TF's own);
@@ -206,7 +206,7 @@ def render() -> str:
         f'{tf.__version__}: do not edit, rerun the tool.\n\n'
         "Every public TF1 name of the classified namespaces and its kind (see namespace.py):\n"
         "shim, op, alias, namespace, module, unsupported. REPLACEMENTS holds the TF2 replacement\n"
-        "of names unsupported by the generator's rules (unsupported.py holds the hand-written\n"
+        "of names unsupported by the generator's rules (tables.py holds the hand-written\n"
         "ones); CHANGED_MEANING the TF1 names whose TF2 namesake at the same path is a different\n"
         "function or class (tftrain_compat keeps TF1's).\n"
         '"""\n'

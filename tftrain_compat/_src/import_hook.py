@@ -7,7 +7,7 @@ installed with the package (``_tftrain_compat_hook.py``) forwards only ``tensorf
 ``tensorflow.contrib`` stays missing in processes that never import the shim, so TF2 code that
 probes for it still finds no TF1.
 
-One table (``SERVED``) drives the finder and the tests. The finder is *appended* to
+One table (``tables.SERVED_MODULES``, ``SERVED`` here) drives the finder and the tests. The finder is *appended* to
 ``sys.meta_path``, so every regular finder is asked first: a real ``tensorflow.examples...`` (an
 old TF, or a package that provides it) always wins, and only the names in the table are served.
 
@@ -27,18 +27,10 @@ import sys
 import types
 from typing import Any, Sequence
 
-# Served name -> the tftrain_compat module it stands for.
-SERVED: dict[str, str] = {
-    "tensorflow.examples": "tftrain_compat.examples",
-    "tensorflow.examples.tutorials": "tftrain_compat.examples.tutorials",
-    "tensorflow.examples.tutorials.mnist": "tftrain_compat.examples.tutorials.mnist",
-    "tensorflow.examples.tutorials.mnist.input_data": "tftrain_compat.examples.tutorials.mnist.input_data",
-    "tensorflow.examples.tutorials.mnist.mnist": "tftrain_compat.examples.tutorials.mnist.mnist",
-    "tensorflow.contrib": "tftrain_compat.contrib",
-    "tensorflow.contrib.rnn": "tftrain_compat.contrib.rnn",
-    "tensorflow.contrib.layers": "tftrain_compat.contrib.layers",
-    "tensorflow.contrib.framework": "tftrain_compat.contrib.framework",
-}
+from tftrain_compat._src.tables import SERVED_MODULES
+
+# Served name -> the tftrain_compat module it stands for (the table lives in tables.py).
+SERVED: dict[str, str] = SERVED_MODULES
 # Served names that have served children: these are served as alias packages.
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in SERVED) & frozenset(SERVED)
 MARKER = "_tftrain_compat_import_hook"

@@ -2,7 +2,7 @@
 
 Every public TF1 name of the classified namespaces and its kind (see namespace.py):
 shim, op, alias, namespace, module, unsupported. REPLACEMENTS holds the TF2 replacement
-of names unsupported by the generator's rules (unsupported.py holds the hand-written
+of names unsupported by the generator's rules (tables.py holds the hand-written
 ones); CHANGED_MEANING the TF1 names whose TF2 namesake at the same path is a different
 function or class (tftrain_compat keeps TF1's).
 """

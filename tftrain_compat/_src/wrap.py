@@ -14,17 +14,9 @@ from typing import Any, Callable, Mapping
 import tensorflow as tf
 
 from tftrain_compat._src import tensor as _tensor
+from tftrain_compat._src.tables import LEGACY_KWARGS
 
-# TF1 keyword -> TF2 keyword, shared by every wrapped function that had the old name.
-LEGACY_KWARGS: Mapping[str, str] = {
-    "reduction_indices": "axis",
-    "keep_dims": "keepdims",
-    "dimension": "axis",
-    "dim": "axis",
-    "squeeze_dims": "axis",
-    "filter": "filters",
-    "value": "input",
-}
+__all__ = ["LEGACY_KWARGS", "graph_op", "rename_kwargs"]
 
 
 def rename_kwargs(kwargs: dict, renames: Mapping[str, str]) -> dict:
