@@ -50,6 +50,8 @@ def quiet_tensorflow_import() -> None:
         os.dup2(captured.fileno(), 2)
         try:
             import tensorflow as tf
+            from tftrain_compat._src import replica_devices
+            replica_devices.configure_requested()  # logical devices: before the runtime starts
             tf.config.list_logical_devices()  # the runtime's start prints the second batch
         finally:
             sys.stderr.flush()
@@ -68,7 +70,10 @@ def before_tensorflow() -> None:
     if not is_command_line():
         return
     from tftrain_compat import cli
-    cli.parse_args(sys.argv[1:])
+    from tftrain_compat._src import replica_devices
+    args = cli.parse_args(sys.argv[1:])
+    if getattr(args, "replicas", None) is not None:
+        replica_devices.request(args.replicas)  # configured before TensorFlow starts (__init__)
     if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
         quiet_tensorflow_import()
 
