@@ -316,6 +316,8 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
     forward = _ancestors(nodes, [_node_name(name) for name in losses], fed)
     depends = _batch_dependent(nodes, forward, batch_names)
     top: set[str] = set()
+    # The loss's own reductions over the batch (recorded in ``top``) are not couplings.
+    kinds = {loss: _loss_kind(nodes, backing, _node_name(loss), depends, top) for loss in losses}
     if reduction is None:
         if None in grads.values():
             unknown = sorted(g for g, loss in grads.items() if loss is None)
@@ -325,9 +327,7 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
                 "replicas' gradients combine. - help: pass the reduction: "
                 "tftrain_compat.distribute(replicas=N, reduction='mean' or 'sum') or "
                 f"${REDUCTION_ENV}=mean|sum.")
-        kinds = {}
-        for loss in losses:
-            kinds[loss] = _loss_kind(nodes, backing, _node_name(loss), depends, top)
+        kinds = {loss: MEAN if kind == "const" else kind for loss, kind in kinds.items()}
         bad = [name for name, kind in kinds.items() if kind not in (MEAN, SUM)]
         if bad:
             raise ReplicaError(
@@ -400,11 +400,33 @@ def _batch_dependent(nodes: dict, forward: set[str], batch: set[str]) -> set[str
     return {name for name in forward if visit(name)}
 
 
-def _const_axes(nodes: dict, name: str) -> list[int] | None:
+def _const_value(nodes: dict, name: str) -> np.ndarray | None:
     node = nodes.get(_node_name(name))
     if node is None or node.op != "Const":
         return None
-    return [int(a) for a in np.ravel(tf.make_ndarray(node.attr["value"].tensor))]
+    return tf.make_ndarray(node.attr["value"].tensor)
+
+
+def _reduces_batch(nodes: dict, backing, data: list[str]) -> bool | None:
+    """Whether a reduction node with inputs ``data`` (tensor, axes) reduces over axis 0; None
+    when the axes are not known statically. ``reduce_*(t)`` of a tensor of unknown rank has the
+    axes ``Range(0, Rank(t), 1)``: every axis."""
+    axes = _const_value(nodes, data[1])
+    if axes is None:
+        node = nodes.get(_node_name(data[1]))
+        if node is not None and node.op == "Range":
+            start, limit, delta = (node.input[i] for i in range(3))
+            rank = nodes.get(_node_name(limit))
+            if (_const_value(nodes, start) == 0 and _const_value(nodes, delta) == 1
+                    and rank is not None and rank.op == "Rank"
+                    and _tensor_name(rank.input[0]) == _tensor_name(data[0])):
+                return True
+        return None
+    axes = [int(a) for a in np.ravel(axes)]
+    rank = backing.get_tensor_by_name(_tensor_name(data[0])).shape.rank
+    if any(a < 0 for a in axes) and rank is None:
+        return None
+    return 0 in [a % rank if a < 0 else a for a in axes]
 
 
 def _loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> str | None:
@@ -429,11 +451,7 @@ def _loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> s
             return kinds[0]
         return kinds[1] if node.op == "Mul" and kinds[0] == "const" else None
     if node.op in ("Mean", "Sum"):
-        axes = _const_axes(nodes, data[1])
-        rank = backing.get_tensor_by_name(_tensor_name(data[0])).shape.rank
-        if axes is None or rank is None:
-            return None
-        if 0 in [a % rank for a in axes]:
+        if _reduces_batch(nodes, backing, data):
             top.add(name)
             return MEAN if node.op == "Mean" else SUM
         return None
@@ -451,11 +469,10 @@ def _check_coupling(nodes, backing, forward: set[str], depends: set[str], top: s
         if node.op in _BATCH_NORMS and node.attr["is_training"].b:
             reason = "batch normalization in training mode uses the batch's moments"
         elif node.op in _REDUCTIONS and _node_name(data[0]) in depends:
-            axes = _const_axes(nodes, data[1])
-            rank = backing.get_tensor_by_name(_tensor_name(data[0])).shape.rank
-            if axes is None or rank is None:
+            batch = _reduces_batch(nodes, backing, data)
+            if batch is None:
                 reason = "it reduces over axes that are not known statically (maybe the batch's)"
-            elif 0 in [a % rank for a in axes]:
+            elif batch:
                 reason = "it reduces over the batch (axis 0), e.g. tf.nn.moments over the batch"
         elif node.op == "MatMul" and node.attr["transpose_a"].b and _node_name(data[0]) in depends:
             reason = "it contracts the batch dimension (transpose_a)"
