@@ -86,16 +86,20 @@ class _Records:
     applies: dict[str, list[str]] = field(default_factory=dict)  # apply op -> gradient tensors
 
 
-def _records(graph, create: bool = False) -> _Records | None:
-    rec = graph.__dict__.get("_replica_records")
-    if rec is None and create:
+def _records(graph) -> _Records | None:
+    return graph.__dict__.get("_replica_records")
+
+
+def _new_records(graph) -> _Records:
+    rec = _records(graph)
+    if rec is None:
         rec = graph._replica_records = _Records()
     return rec
 
 
 def record_gradients(graph, loss: tf.Tensor, grads_and_vars) -> None:
     """``compute_gradients``' result (backing objects): the gradients of ``loss``."""
-    rec = _records(graph, create=True)
+    rec = _new_records(graph)
     for grad, var in grads_and_vars:
         if isinstance(grad, tf.IndexedSlices):
             rec.sparse[grad.values.name] = var.name
@@ -103,13 +107,13 @@ def record_gradients(graph, loss: tf.Tensor, grads_and_vars) -> None:
             rec.gradients[grad.name] = loss.name
 
 
-def record_apply(graph, apply_op: tf.Operation, grads) -> None:
-    """``apply_gradients``' op and the gradients (backing objects) it applies."""
-    rec = _records(graph, create=True)
+def record_apply(graph, apply_op: tf.Operation, grads_and_vars) -> None:
+    """``apply_gradients``' op and the (gradient, variable) pairs (backing objects) it applies."""
+    rec = _new_records(graph)
     names = []
-    for grad in grads:
+    for grad, var in grads_and_vars:
         if isinstance(grad, tf.IndexedSlices):
-            rec.sparse.setdefault(grad.values.name, "?")
+            rec.sparse.setdefault(grad.values.name, var.name)
             names.append(grad.values.name)
         elif grad is not None:
             names.append(grad.name)
@@ -341,6 +345,7 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
                                f"batch ({kinds}); replicas need one reduction. - help: pass "
                                f"reduction='mean' or 'sum'.")
         reduction = next(iter(kinds.values()))
+    assert reduction in (MEAN, SUM), reduction
     _check_coupling(nodes, backing, forward, depends, top)
     grad_needs = _ancestors(nodes, [_node_name(g) for g in grads], fed)
     randoms = []
@@ -422,11 +427,11 @@ def _reduces_batch(nodes: dict, backing, data: list[str]) -> bool | None:
                     and _tensor_name(rank.input[0]) == _tensor_name(data[0])):
                 return True
         return None
-    axes = [int(a) for a in np.ravel(axes)]
+    listed = [int(a) for a in np.ravel(axes)]
     rank = backing.get_tensor_by_name(_tensor_name(data[0])).shape.rank
-    if any(a < 0 for a in axes) and rank is None:
-        return None
-    return 0 in [a % rank if a < 0 else a for a in axes]
+    if rank is None:
+        return None if any(a < 0 for a in listed) else 0 in listed
+    return 0 in [a % rank for a in listed]
 
 
 def _loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> str | None:
@@ -439,12 +444,12 @@ def _loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> s
     if node.op in _PASS:
         return _loss_kind(nodes, backing, _node_name(data[0]), depends, top)
     if node.op in _ADD:
-        kinds = {_loss_kind(nodes, backing, _node_name(i), depends, top) for i in data}
-        varying = kinds - {"const"}
+        found = {_loss_kind(nodes, backing, _node_name(i), depends, top) for i in data}
+        varying = found - {"const"}
         if len(varying) != 1 or None in varying:
             return None
         kind = varying.pop()
-        return None if kind == SUM and "const" in kinds else kind
+        return None if kind == SUM and "const" in found else kind
     if node.op in ("Mul", "RealDiv", "Div") and len(data) == 2:
         kinds = [_loss_kind(nodes, backing, _node_name(i), depends, top) for i in data]
         if kinds[1] == "const":
@@ -500,7 +505,7 @@ class _Step:
         self.functions: dict[int, Any] = {}  # id(grad CompiledRun) -> (function, split flags)
 
     def _batch_size(self, feed_dict: dict) -> int:
-        sizes = {}
+        sizes: dict[str, int | None] = {}
         for f in self.feeds:
             value = feed_dict[f.key[0]][f.key[1]] if isinstance(f.key, tuple) else feed_dict[f.key]
             shape = np.shape(value)
@@ -520,7 +525,7 @@ class _Step:
                 f"The batch feeds of one training run must share dimension 0 (it is split "
                 f"across replicas), got {sizes}. - help: feed tensors that are not a batch with "
                 f"a declared dimension 0 (tf.placeholder(dtype, [k, ...])).")
-        size = next(iter(sizes.values()))
+        size = int(next(iter(sizes.values())) or 0)
         n = self.config.count
         if size == 0 or size % n:
             raise ReplicaError(
@@ -535,7 +540,7 @@ class _Step:
             return {}
         draw_feeds = dict(feed_dict)
         for r in self.randoms:
-            if r.shape_input is not None:
+            if r.shape_input is not None and r.tail is not None:
                 dims = ((size,) if r.sliced else ()) + r.tail
                 dtype = sess.graph.backing.get_tensor_by_name(r.shape_input).dtype
                 draw_feeds[r.shape_input] = np.array(dims, dtype.as_numpy_dtype)

@@ -170,7 +170,7 @@ class Optimizer:
                             resource=global_step_t.handle,
                             value=tf.constant(1, dtype=global_step_t.dtype),
                             name=scope)
-            _replicas.record_apply(graph, apply_op, [grad for grad, _ in backing_pairs])
+            _replicas.record_apply(graph, apply_op, backing_pairs)
             train_ops = g.get_collection_ref(GraphKeys.TRAIN_OP)
             if apply_op not in train_ops:
                 train_ops.append(apply_op)
