@@ -178,7 +178,7 @@ _import_hook.install()
 # --- data-parallel replicas (tftrain_compat's own; TF1's tf.distribute module stays reachable) --
 from tftrain_compat._src import replicas as _replicas  # noqa: E402
 from tftrain_compat._src.replicas import ReplicaError as ReplicaError  # noqa: E402,F401
-distribute = _replicas.DistributeFront(_namespace.resolve)
+distribute = _replicas.DistributeFront()
 _replicas.enable_requested()
 
 

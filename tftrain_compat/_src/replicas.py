@@ -58,6 +58,7 @@ from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import lowering
 from tftrain_compat._src import replica_devices
 from tftrain_compat._src import session as _session
+from tftrain_compat._src import wrap as _wrap
 from tftrain_compat._src.replica_devices import ReplicaError
 
 __all__ = ["ReplicaError", "enable", "disable", "replicas", "record_gradients", "record_apply"]
@@ -179,9 +180,9 @@ def enable_requested() -> None:
 class DistributeFront(types.ModuleType):
     """``tf.distribute``: TF's module (TF1 had it), and callable as ``distribute(replicas=N)``."""
 
-    def __init__(self, resolve) -> None:
+    def __init__(self) -> None:
         super().__init__("tf.distribute")
-        self._resolve = resolve
+        self._module = _wrap.GuardedModule(tf.distribute, "tf.distribute")
         self.__doc__ = ("tf.distribute (TensorFlow's); call ``tftrain_compat.distribute("
                         "replicas=N, reduction=None)`` to run training Session.run calls "
                         "data-parallel on N local devices (tftrain_compat's own switch).")
@@ -192,7 +193,7 @@ class DistributeFront(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(self._resolve("tf.distribute"), name)
+        return getattr(self._module, name)
 
     def __repr__(self) -> str:
         return "<tftrain_compat tf.distribute (callable: distribute(replicas=N))>"
