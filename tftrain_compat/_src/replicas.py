@@ -131,6 +131,7 @@ class _Config:
 
 
 _config: list[_Config] = []
+_strategies: dict[tuple, Any] = {}  # devices -> their MirroredStrategy (one per device set)
 
 
 def enable(replicas: int, reduction: str | None = None) -> list[str]:
@@ -149,7 +150,14 @@ def enable(replicas: int, reduction: str | None = None) -> list[str]:
         disable()
         return replica_devices.configure(1)
     devices = replica_devices.configure(replicas)
-    strategy = tf.distribute.MirroredStrategy(devices)
+    strategy = _strategies.get(tuple(devices))
+    if strategy is None:
+        # CPU devices: add_n on the first device (collective all-reduce groups of two sizes
+        # cannot coexist in one process); GPUs: the strategy's own choice (NCCL).
+        cross = (tf.distribute.ReductionToOneDevice(devices[0])
+                 if "GPU" not in devices[0] else None)
+        strategy = _strategies[tuple(devices)] = tf.distribute.MirroredStrategy(
+            devices, cross_device_ops=cross)
     _config[:] = [_Config(replicas, devices, strategy, reduction)]
     _session.run_hook = _run_hook
     _log.info("tftrain_compat: training runs on %d replicas: %s", replicas, ", ".join(devices))
