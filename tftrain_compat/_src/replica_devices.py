@@ -23,7 +23,7 @@ class ReplicaError(ValueError):
 
 
 def parse_count(text: str, source: str) -> int:
-    """A replica count from ``source`` (``--replicas``, ``$TFTRAIN_COMPAT_REPLICAS``): an int >= 1."""
+    """A replica count read from ``source`` (``$TFTRAIN_COMPAT_REPLICAS``): an int >= 1."""
     try:
         count = int(str(text).strip())
     except ValueError:
@@ -73,9 +73,9 @@ def configure(count: int) -> list[str]:
         if have < count:
             raise ReplicaError(
                 f"{count} replicas need {count} devices, but this process has {len(gpus)} GPU(s) "
-                f"and {have} CPU device(s), and TensorFlow's devices are initialised already, so no "
-                f"logical CPU devices can be added. - help: ask for the replicas before TensorFlow "
-                f"starts: `python -m tftrain_compat run --replicas {count} script.py` or "
+                f"and {have} CPU device(s), and TensorFlow's devices are initialised already, so "
+                f"no logical CPU devices can be added. - help: ask for the replicas before "
+                f"TensorFlow starts: `python -m tftrain_compat run --replicas {count} script.py` or "
                 f"${ENV}={count} in the environment (read when tftrain_compat is imported).")
         names = [f"/device:CPU:{i}" for i in range(count)]
     _made[count] = names
@@ -83,6 +83,6 @@ def configure(count: int) -> list[str]:
 
 
 def configure_requested() -> list[str] | None:
-    """``configure`` for the requested count, if any (the first step of importing tftrain_compat)."""
+    """``configure`` for the requested count, if any (the first step of importing the package)."""
     count = requested()
     return None if count is None else configure(count)

@@ -35,12 +35,14 @@ equals the single-device run's up to the order of the floating-point sums (each 
 own examples, then the shards are added).
 
 **Refused (ReplicaError, checked before anything runs):** a batch not divisible by N, batch feeds
-of different sizes in one run, a feed of unknown rank fed with different shapes in two training
-runs, a forward pass that couples the examples of a batch (``FusedBatchNorm`` in training mode,
-a reduction over axis 0 or over axes not known statically -- ``tf.nn.moments`` over the batch --
-before the loss, a ``MatMul`` contracting dimension 0), sparse (IndexedSlices) gradients, and
-more replicas than devices. Not detected: other ops that mix examples (a reshape across the
-batch, ``tf.random_shuffle`` of the batch).
+of different sizes in one run, a training run without a fed batch (input from queues or
+tf.data), a feed of unknown rank fed with different shapes in two training runs, a forward pass
+that couples the examples of a batch (``FusedBatchNorm`` in training mode, a reduction over
+axis 0 or over axes not known statically -- ``tf.nn.moments`` over the batch -- before the loss,
+a ``MatMul`` contracting dimension 0), a gradient computation that changes state (an assignment
+or a dequeue would run once per replica) or draws random numbers inside tf.cond/while_loop
+bodies, sparse (IndexedSlices) gradients, and more replicas than devices. Not detected: other
+ops that mix examples (a reshape across the batch, ``tf.random_shuffle`` of the batch).
 """
 from __future__ import annotations
 
@@ -57,6 +59,9 @@ import tensorflow as tf
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import lowering
 from tftrain_compat._src import replica_devices
+from tftrain_compat._src.replica_graph import (
+    MEAN, RANDOM, SHAPED_RANDOM, SUM, ancestors, batch_dependent, check_coupling, check_state,
+    loss_kind, node_name, tensor_name)
 from tftrain_compat._src import session as _session
 from tftrain_compat._src import wrap as _wrap
 from tftrain_compat._src.replica_devices import ReplicaError
@@ -65,17 +70,6 @@ __all__ = ["ReplicaError", "enable", "disable", "replicas", "record_gradients", 
 
 _log = logging.getLogger("tftrain_compat")
 REDUCTION_ENV = "TFTRAIN_COMPAT_REPLICA_REDUCTION"
-MEAN, SUM = "mean", "sum"
-# Stateful random kernels (their streams live in the session); the first four take the shape as
-# input 0, so the global draw needs only that shape.
-_SHAPED_RANDOM = frozenset({"RandomUniform", "RandomStandardNormal", "TruncatedNormal",
-                            "RandomUniformInt"})
-_RANDOM = _SHAPED_RANDOM | {"RandomShuffle", "Multinomial", "RandomGamma", "RandomPoisson",
-                            "RandomPoissonV2", "ParameterizedTruncatedNormal"}
-_REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod", "All", "Any", "EuclideanNorm"})
-_BATCH_NORMS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
-_PASS = frozenset({"Identity", "Neg", "Cast"})
-_ADD = frozenset({"Add", "AddV2", "Sub", "AddN"})
 _local = threading.local()
 
 
@@ -233,29 +227,6 @@ def _run_hook(sess, fetches: Any, feed_dict: dict) -> Any:
         _local.inside = False
 
 
-def _node_name(inp: str) -> str:
-    return inp.lstrip("^").split(":")[0]
-
-
-def _tensor_name(inp: str) -> str:
-    return inp if ":" in inp else inp + ":0"
-
-
-def _ancestors(nodes: dict, starts, stop: set[str]) -> set[str]:
-    """Node names ``starts`` need, not crossing the fed tensors in ``stop``."""
-    seen: set[str] = set()
-    stack = list(starts)
-    while stack:
-        name = stack.pop()
-        if name in seen or name not in nodes:
-            continue
-        seen.add(name)
-        for inp in nodes[name].input:
-            if _tensor_name(inp.lstrip("^")) not in stop:
-                stack.append(_node_name(inp))
-    return seen
-
-
 @dataclass
 class _Feed:
     key: Any
@@ -290,8 +261,8 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
                                batch=(handle is None and shape.rank is not None and shape.rank > 0
                                       and shape[0] is None),
                                shapeless=handle is None and shape.rank is None))
-    starts = [_node_name(name) for name, _ in mapper.targets]
-    needed = _ancestors(nodes, starts, fed)
+    starts = [node_name(name) for name, _ in mapper.targets]
+    needed = ancestors(nodes, starts, fed)
     applies = [op for op in rec.applies if op in needed]
     if not applies:
         return None
@@ -299,8 +270,8 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
     # clipping etc. between them and apply_gradients runs on the reduced gradients).
     grads: dict[str, str | None] = {}
     for op in applies:
-        update_needs = _ancestors(nodes, [op], fed)
-        made = [g for g in rec.gradients if _node_name(g) in update_needs and g not in fed]
+        update_needs = ancestors(nodes, [op], fed)
+        made = [g for g in rec.gradients if node_name(g) in update_needs and g not in fed]
         for g in made:
             grads[g] = rec.gradients[g]
         for g in rec.applies[op]:
@@ -312,7 +283,7 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
                     "without replicas.")
             if g in fed or g in grads:
                 continue
-            if not (_ancestors(nodes, [_node_name(g)], fed) & {_node_name(m) for m in made}):
+            if not (ancestors(nodes, [node_name(g)], fed) & {node_name(m) for m in made}):
                 grads[g] = None  # not from compute_gradients: the loss is not known
     if not grads:
         return None
@@ -326,11 +297,11 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
     batch_names = {f.name for f in batch_feeds}
     losses = sorted({loss for loss in grads.values() if loss is not None})
     reduction = config.reduction
-    forward = _ancestors(nodes, [_node_name(name) for name in losses], fed)
-    depends = _batch_dependent(nodes, forward, batch_names)
+    forward = ancestors(nodes, [node_name(name) for name in losses], fed)
+    depends = batch_dependent(nodes, forward, batch_names)
     top: set[str] = set()
     # The loss's own reductions over the batch (recorded in ``top``) are not couplings.
-    kinds = {loss: _loss_kind(nodes, backing, _node_name(loss), depends, top) for loss in losses}
+    kinds = {loss: loss_kind(nodes, backing, node_name(loss), depends, top) for loss in losses}
     if reduction is None:
         if None in grads.values():
             unknown = sorted(g for g, loss in grads.items() if loss is None)
@@ -355,30 +326,31 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
                                f"reduction='mean' or 'sum'.")
         reduction = next(iter(kinds.values()))
     assert reduction in (MEAN, SUM), reduction
-    _check_coupling(nodes, backing, forward, depends, top)
-    grad_needs = _ancestors(nodes, [_node_name(g) for g in grads], fed)
+    check_coupling(nodes, backing, forward, depends, top)
+    grad_needs = ancestors(nodes, [node_name(g) for g in grads], fed)
+    check_state(nodes, snap.graph_def, grad_needs)
     randoms = []
     for name in sorted(grad_needs):
         node = nodes[name]
-        if node.op not in _RANDOM:
+        if node.op not in RANDOM:
             continue
         out = backing.get_operation_by_name(name).outputs[0]
         shape = out.shape
         sliced = shape.rank is not None and shape.rank > 0 and shape[0] is None
         tail = None
         shape_input = None
-        if node.op in _SHAPED_RANDOM and shape.rank is not None:
+        if node.op in SHAPED_RANDOM and shape.rank is not None:
             rest = shape[1:] if sliced else shape
             if rest.is_fully_defined() and (sliced or shape.is_fully_defined()):
                 tail = tuple(rest.as_list())
-                shape_input = _tensor_name(node.input[0])
+                shape_input = tensor_name(node.input[0])
         randoms.append(_Random(name, out.name, shape_input, tail, sliced))
     # Fetched tensors that do not wait for an update are computed first (before the update, as
     # the single-device run computes them in the forward pass the gradients share).
     consumers: dict[str, list[str]] = {}
     for name in needed:
         for inp in nodes[name].input:
-            consumers.setdefault(_node_name(inp), []).append(name)
+            consumers.setdefault(node_name(inp), []).append(name)
     after: set[str] = set()
     stack = list(applies)
     while stack:
@@ -387,114 +359,8 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
             after.add(name)
             stack.extend(consumers.get(name, ()))
     before = [name for name, kind in mapper.targets
-              if kind == _fetches.TENSOR and _node_name(name) not in after and name not in fed]
+              if kind == _fetches.TENSOR and node_name(name) not in after and name not in fed]
     return _Step(config, feeds, list(grads), reduction, randoms, list(dict.fromkeys(before)))
-
-
-def _batch_dependent(nodes: dict, forward: set[str], batch: set[str]) -> set[str]:
-    """The nodes of ``forward`` whose value depends on a fed batch tensor."""
-    memo: dict[str, bool] = {}
-
-    def visit(name: str) -> bool:
-        if name in memo:
-            return memo[name]
-        memo[name] = False
-        node = nodes.get(name)
-        result = False
-        if node is not None and name in forward:
-            for inp in node.input:
-                if inp.startswith("^"):
-                    continue
-                if _tensor_name(inp) in batch or visit(_node_name(inp)):
-                    result = True
-                    break
-        memo[name] = result
-        return result
-
-    return {name for name in forward if visit(name)}
-
-
-def _const_value(nodes: dict, name: str) -> np.ndarray | None:
-    node = nodes.get(_node_name(name))
-    if node is None or node.op != "Const":
-        return None
-    return tf.make_ndarray(node.attr["value"].tensor)
-
-
-def _reduces_batch(nodes: dict, backing, data: list[str]) -> bool | None:
-    """Whether a reduction node with inputs ``data`` (tensor, axes) reduces over axis 0; None
-    when the axes are not known statically. ``reduce_*(t)`` of a tensor of unknown rank has the
-    axes ``Range(0, Rank(t), 1)``: every axis."""
-    axes = _const_value(nodes, data[1])
-    if axes is None:
-        node = nodes.get(_node_name(data[1]))
-        if node is not None and node.op == "Range":
-            start, limit, delta = (node.input[i] for i in range(3))
-            rank = nodes.get(_node_name(limit))
-            if (_const_value(nodes, start) == 0 and _const_value(nodes, delta) == 1
-                    and rank is not None and rank.op == "Rank"
-                    and _tensor_name(rank.input[0]) == _tensor_name(data[0])):
-                return True
-        return None
-    listed = [int(a) for a in np.ravel(axes)]
-    rank = backing.get_tensor_by_name(_tensor_name(data[0])).shape.rank
-    if rank is None:
-        return None if any(a < 0 for a in listed) else 0 in listed
-    return 0 in [a % rank for a in listed]
-
-
-def _loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> str | None:
-    """MEAN, SUM or None (unknown) for the loss node ``name`` (see the module docstring);
-    adds the recognized batch reductions to ``top``."""
-    if name not in depends:
-        return "const"
-    node = nodes[name]
-    data = [i for i in node.input if not i.startswith("^")]
-    if node.op in _PASS:
-        return _loss_kind(nodes, backing, _node_name(data[0]), depends, top)
-    if node.op in _ADD:
-        found = {_loss_kind(nodes, backing, _node_name(i), depends, top) for i in data}
-        varying = found - {"const"}
-        if len(varying) != 1 or None in varying:
-            return None
-        kind = varying.pop()
-        return None if kind == SUM and "const" in found else kind
-    if node.op in ("Mul", "RealDiv", "Div") and len(data) == 2:
-        kinds = [_loss_kind(nodes, backing, _node_name(i), depends, top) for i in data]
-        if kinds[1] == "const":
-            return kinds[0]
-        return kinds[1] if node.op == "Mul" and kinds[0] == "const" else None
-    if node.op in ("Mean", "Sum"):
-        if _reduces_batch(nodes, backing, data):
-            top.add(name)
-            return MEAN if node.op == "Mean" else SUM
-        return None
-    return None
-
-
-def _check_coupling(nodes, backing, forward: set[str], depends: set[str], top: set[str]) -> None:
-    """ReplicaError for a forward op that mixes the examples of a batch (module docstring)."""
-    for name in sorted(depends):
-        if name in top:
-            continue
-        node = nodes[name]
-        data = [i for i in node.input if not i.startswith("^")]
-        reason = None
-        if node.op in _BATCH_NORMS and node.attr["is_training"].b:
-            reason = "batch normalization in training mode uses the batch's moments"
-        elif node.op in _REDUCTIONS and _node_name(data[0]) in depends:
-            batch = _reduces_batch(nodes, backing, data)
-            if batch is None:
-                reason = "it reduces over axes that are not known statically (maybe the batch's)"
-            elif batch:
-                reason = "it reduces over the batch (axis 0), e.g. tf.nn.moments over the batch"
-        elif node.op == "MatMul" and node.attr["transpose_a"].b and _node_name(data[0]) in depends:
-            reason = "it contracts the batch dimension (transpose_a)"
-        if reason is not None:
-            raise ReplicaError(
-                f"The forward pass couples the examples of a batch at {node.op} {name!r}: "
-                f"{reason}; split into replicas its result would differ from the single-device "
-                "run. - help: run this script without replicas (or compute it per example).")
 
 
 # ----- one replicated step ----------------------------------------------------------------------
