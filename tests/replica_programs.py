@@ -34,11 +34,17 @@ def _softmax_graph(tf1, loss_kind: str):
     per_example = -tf1.reduce_sum(y * tf1.log(tf1.nn.softmax(logits)), axis=1)
     if loss_kind == "mean":
         loss = tf1.reduce_mean(per_example) + 0.01 * tf1.reduce_sum(tf1.square(w))
-        opt = tf1.train.MomentumOptimizer(0.5, 0.9)
-    else:
+        train = tf1.train.MomentumOptimizer(0.5, 0.9).minimize(loss)
+    elif loss_kind == "sum":
         loss = tf1.reduce_sum(per_example)
-        opt = tf1.train.GradientDescentOptimizer(0.01)
-    train = opt.minimize(loss)
+        train = tf1.train.GradientDescentOptimizer(0.01).minimize(loss)
+    else:  # "clip": compute_gradients, clip by the global norm, apply_gradients + global_step
+        loss = tf1.reduce_mean(per_example)
+        opt = tf1.train.AdamOptimizer(0.05)
+        grads, variables = zip(*opt.compute_gradients(loss))
+        clipped, _ = tf1.clip_by_global_norm(grads, 0.05)
+        step = tf1.train.get_or_create_global_step()
+        train = opt.apply_gradients(zip(clipped, variables), global_step=step)
     correct = tf1.equal(tf1.argmax(logits, 1), tf1.argmax(y, 1))
     accuracy = tf1.reduce_mean(tf1.cast(correct, tf1.float32))
     return x, y, keep, train, loss, accuracy
@@ -66,7 +72,7 @@ def softmax() -> dict:
     import tftrain_compat as shim
 
     out = {"devices": [d.name for d in tf.config.list_logical_devices("CPU")]}
-    for kind in ("mean", "sum"):
+    for kind in ("mean", "sum", "clip"):
         with tf.Graph().as_default():
             out[f"v1_{kind}"] = _train(tf.compat.v1, tf.compat.v1.Session, kind)
         for count in (1, 2):
@@ -160,6 +166,19 @@ def errors() -> dict:
     out["explicit_mean_max_diff"] = float(np.abs(w_mean - w_single).max())
     out["explicit_mean_scale"] = float(np.abs(w_single - 1.0).max())
     out["too_many"] = _expect_error(lambda: tf.distribute(replicas=3))
+
+    # computing the gradients changes state: it would run once per replica
+    tf.distribute(replicas=2)
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, FEATURES])
+    w = tf.Variable(tf.ones([FEATURES, 1]))
+    seen = tf.Variable(0.0, trainable=False)
+    with tf.control_dependencies([tf.assign_add(seen, 1.0)]):
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w)))
+    train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out["state_changing"] = _expect_error(lambda: sess.run(train, {x: xs[0]}))
     return out
 
 

@@ -31,6 +31,7 @@ from conftest import shared_path
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = Path(__file__).resolve().parent / "replica_programs.py"
 EPS = float(np.finfo(np.float32).eps)
+STEPS = 6  # replica_programs.STEPS
 TIMEOUT_S = 600
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -100,7 +101,9 @@ def softmax() -> dict:
 
 def test_softmax_regression_two_replicas_match_one_up_to_sum_order(softmax):
     assert softmax["devices"] == ["/device:CPU:0", "/device:CPU:1"]
-    for kind in ("mean", "sum"):  # a mean loss (+ weight decay) and a sum loss
+    # a mean loss (+ weight decay), a sum loss, a mean loss whose gradients are clipped by their
+    # global norm before Adam applies them (the clipping sees the reduced gradients)
+    for kind in ("mean", "sum", "clip"):
         v1, one, two = softmax[f"v1_{kind}"], softmax[f"shim1_{kind}"], softmax[f"shim2_{kind}"]
         # one device: tf.compat.v1's numbers bit for bit (the project's promise)
         assert one["losses"] == v1["losses"]
@@ -113,6 +116,8 @@ def test_softmax_regression_two_replicas_match_one_up_to_sum_order(softmax):
         # evaluation on an odd-sized batch is not split
         assert two["accuracy"] == v1["accuracy"]
         assert set(two["variables"]) == set(v1["variables"]) and len(v1["variables"]) >= 2
+        if kind == "clip":  # one update per step
+            assert one["variables"]["global_step"] == two["variables"]["global_step"] == STEPS
         for name, value in v1["variables"].items():
             ref = np.array(value, np.float32)
             rel = _max_rel(ref, np.array(two["variables"][name], np.float32))
@@ -147,6 +152,9 @@ def test_refused_cases_name_what_to_change():
     assert out["explicit_mean_max_diff"] <= 8 * EPS * 1.2
     assert out["explicit_mean_scale"] > 0.01
     assert out["too_many"].startswith("3 replicas need 3 devices")
+    assert out["state_changing"].startswith(
+        "Computing the gradients runs AssignAddVariableOp 'AssignAdd/AssignAddVariableOp', "
+        "which changes state; every replica would run it once per step")
 
 
 def test_distribute_after_devices_started_uses_existing_devices_only():
