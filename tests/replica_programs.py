@@ -53,17 +53,20 @@ def _softmax_graph(tf1, loss_kind: str):
 def _train(tf1, session_cls, loss_kind: str) -> dict:
     xs, ys = _data()
     x, y, keep, train, loss, accuracy = _softmax_graph(tf1, loss_kind)
-    losses = []
+    losses, steps = [], []
+    global_step = tf1.train.get_global_step()  # the "clip" graph's; fetched with the train op
+    extra = [] if global_step is None else [global_step]
     with session_cls() as sess:
         sess.run(tf1.global_variables_initializer())
         for i in range(STEPS):
-            _, value = sess.run([train, loss], {x: xs[i], y: ys[i], keep: 0.75})
+            _, value, *step = sess.run([train, loss] + extra, {x: xs[i], y: ys[i], keep: 0.75})
             losses.append(float(value))
+            steps += [int(v) for v in step]
         # evaluation: the whole (odd-sized) batch, not split
         acc = sess.run(accuracy, {x: xs[0][:37], y: ys[0][:37], keep: 1.0})
         variables = tf1.global_variables()
         values = sess.run(variables)
-    return {"losses": losses, "accuracy": float(acc),
+    return {"losses": losses, "accuracy": float(acc), "fetched_steps": steps,
             "variables": {v.op.name: np.asarray(val).tolist() for v, val in zip(variables, values)}}
 
 

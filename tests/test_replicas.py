@@ -118,6 +118,8 @@ def test_softmax_regression_two_replicas_match_one_up_to_sum_order(softmax):
         assert set(two["variables"]) == set(v1["variables"]) and len(v1["variables"]) >= 2
         if kind == "clip":  # one update per step
             assert one["variables"]["global_step"] == two["variables"]["global_step"] == STEPS
+            # a variable fetched with the train op is read before the update, as on one device
+            assert v1["fetched_steps"] == two["fetched_steps"] == list(range(STEPS))
         for name, value in v1["variables"].items():
             ref = np.array(value, np.float32)
             rel = _max_rel(ref, np.array(two["variables"][name], np.float32))

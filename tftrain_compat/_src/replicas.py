@@ -18,8 +18,10 @@ reach an op made by a tf.train optimizer's ``minimize``/``apply_gradients`` -- r
    reduced gradients and the drawn random tensors fed: the optimizer's apply op updates the
    session's variables once (TF1-style session state, not mirrored variables); everything
    between the gradients and the update (clipping, ``global_step``) runs on the reduced
-   gradients; a fetched tensor (the loss) is computed on the whole batch, with the same random
-   numbers, before the update as in TF1 (this costs one forward pass when one is fetched).
+   gradients. The fetched tensors and variables that do not wait for the update are fetched
+   first, in a run of their own: before the update, as the single-device run reads them, a
+   tensor (the loss) computed on the whole batch with the same random numbers (one more forward
+   pass when one is fetched); then the ops (the update) and what waits for them.
 
 Every other run (evaluation, ``accuracy`` on the test set) takes the ordinary path.
 
@@ -358,9 +360,23 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
         if name not in after:
             after.add(name)
             stack.extend(consumers.get(name, ()))
-    before = [name for name, kind in mapper.targets
-              if kind == _fetches.TENSOR and node_name(name) not in after and name not in fed]
-    return _Step(config, feeds, list(grads), reduction, randoms, list(dict.fromkeys(before)))
+    # The fetches in two runs: first what does not wait for an update (tensors, variables: read
+    # before the update, as in the single-device run where the gradients' forward pass reads
+    # them), then the ops (the update) and what waits for them.
+    variables = {}
+    for shim in list(graph._wrappers.values()):
+        backing_var = getattr(shim, "_v", None)
+        if isinstance(backing_var, tf.Variable):
+            variables[backing_var.handle.op.name + ":0"] = shim
+    first, second = [], []
+    for i, (name, kind) in enumerate(mapper.targets):
+        if kind == _fetches.VARIABLE and name in variables:
+            first.append((i, variables[name]))
+        elif kind == _fetches.TENSOR and node_name(name) not in after:
+            first.append((i, name))
+        else:
+            second.append((i, name))
+    return _Step(config, feeds, list(grads), reduction, randoms, (first, second, mapper))
 
 
 # ----- one replicated step ----------------------------------------------------------------------
@@ -368,9 +384,9 @@ class _Step:
     """The three runs of one replicated training step (module docstring)."""
 
     def __init__(self, config: _Config, feeds: list[_Feed], grads: list[str], reduction: str,
-                 randoms: list[_Random], before: list[str]) -> None:
+                 randoms: list[_Random], split: tuple) -> None:
         self.config = config
-        self.before = before
+        self.first, self.second, self.mapper = split
         self.feeds = feeds
         self.grads = grads
         self.reduction = reduction
@@ -501,6 +517,9 @@ class _Step:
         final = dict(grad_feeds)
         for name, value in zip(self.grads, reduced):
             final[name] = value.numpy()
-        if self.before:  # fed back below: a fetched fed tensor is its fed value (TF1)
-            final.update(zip(self.before, sess.run(self.before, final)))
-        return sess.run(fetches, final)
+        values: list[Any] = [None] * len(self.mapper.targets)
+        for part in (self.first, self.second):
+            if part:
+                for (i, _), value in zip(part, sess.run([f for _, f in part], final)):
+                    values[i] = value
+        return self.mapper.build(values)
