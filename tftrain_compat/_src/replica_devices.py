@@ -75,8 +75,8 @@ def configure(count: int) -> list[str]:
                 f"{count} replicas need {count} devices, but this process has {len(gpus)} GPU(s) "
                 f"and {have} CPU device(s), and TensorFlow's devices are initialised already, so "
                 f"no logical CPU devices can be added. - help: ask for the replicas before "
-                f"TensorFlow starts: `python -m tftrain_compat run --replicas {count} script.py` or "
-                f"${ENV}={count} in the environment (read when tftrain_compat is imported).")
+                f"TensorFlow starts: `python -m tftrain_compat run --replicas {count} script.py` "
+                f"or ${ENV}={count} in the environment (read when tftrain_compat is imported).")
         names = [f"/device:CPU:{i}" for i in range(count)]
     _made[count] = names
     return names

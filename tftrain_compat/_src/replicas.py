@@ -507,11 +507,12 @@ class _Step:
         grad_feeds = dict(feed_dict)
         grad_feeds.update(drawn)
         compiled, step = self._function(sess, grad_feeds)
-        values = [_session._feed_value(grad_feeds[e.key], e) for e in compiled.feeds]
+        args = [lowering.to_tensor(_session._feed_value(grad_feeds[e.key], e))
+                for e in compiled.feeds]
         if not compiled.reads <= sess._initialized:
             sess._check_initialized(compiled.reads)
         try:
-            reduced = step(*[lowering.to_tensor(v) for v in values])
+            reduced = step(*args)
         except tf.errors.OpError as err:
             raise sess._translate(err) from None
         final = dict(grad_feeds)
