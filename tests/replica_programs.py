@@ -78,7 +78,7 @@ def softmax() -> dict:
     for kind in ("mean", "sum", "clip"):
         with tf.Graph().as_default():
             out[f"v1_{kind}"] = _train(tf.compat.v1, tf.compat.v1.Session, kind)
-        for count in (1, 2):
+        for count in (1, 2, 4):
             shim.distribute(replicas=count)
             shim.reset_default_graph()
             out[f"shim{count}_{kind}"] = _train(shim, shim.Session, kind)
