@@ -3,7 +3,9 @@
 ``python -m tftrain_compat ...`` (and the ``tftrain-compat`` script) import this package before
 its ``__main__`` runs, and the package imports TensorFlow, which takes seconds and prints its C++
 start-up lines. When the process is that command, this module parses the command line first --
-so ``--help``, ``--version`` and usage errors answer without importing TensorFlow -- and, unless
+so ``--help``, ``--version`` and usage errors answer without importing TensorFlow, and ``run
+--replicas N`` is recorded before TensorFlow starts its devices (``_src/replica_devices.py``
+declares the logical devices first) -- and, unless
 the user set ``TF_CPP_MIN_LOG_LEVEL`` themselves, keeps TensorFlow's start-up lines quiet: it
 sets ``TF_CPP_MIN_LOG_LEVEL=3`` and drops the known banner lines TensorFlow writes to stderr
 while it starts (every other line it writes then is passed on). In any other process (``import
