@@ -35,3 +35,11 @@ def fresh_graph():
     tf.reset_default_graph()
     yield tf.get_default_graph()
     tf.reset_default_graph()
+
+
+@pytest.fixture(scope="module")
+def legacy_oracle():
+    """The module's one tf.compat.v1 + tf-keras-legacy oracle process (support.LegacyOracle)."""
+    from support import LegacyOracle
+    with LegacyOracle() as oracle:
+        yield oracle

@@ -1,5 +1,6 @@
 """The tf.layers oracle: the same builder run by tftrain_compat here and by tf.compat.v1 (tf-keras'
-legacy layers, ``TF_USE_LEGACY_KERAS=1``) in ONE subprocess for a whole batch of cases.
+legacy layers, ``TF_USE_LEGACY_KERAS=1``) in the module's one oracle subprocess
+(``support.LegacyOracle``) for a whole batch of cases.
 
 A builder is ``fn(tf, p, a, oracle) -> spec`` where ``tf`` is the namespace (tftrain_compat or
 tf.compat.v1), ``p`` the case's options, ``a`` its input arrays; ``spec`` holds ``feeds``
@@ -15,15 +16,7 @@ TF1 initializers, and the default initializer is checked against TF1's ``get_var
 """
 from __future__ import annotations
 
-import os
-import pickle
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
-
-HERE = Path(__file__).resolve().parent
 
 
 # ----- helpers shared by builders --------------------------------------------------------------
@@ -314,48 +307,20 @@ def run_case(tf, builder: str, p: dict, a: dict, oracle: bool) -> dict:
     return out
 
 
-def run_shim(cases: list) -> list:
-    import tftrain_compat as tf
+def run_cases(tf, cases: list) -> list:
+    """Every case on namespace ``tf`` (an error is recorded, so the other side must raise the
+    same class): ``run_cases(tftrain_compat, cases)`` here, ``legacy_oracle.run(
+    "layers_oracle:run_cases", cases)`` on the oracle (tests/support.py)."""
+    oracle = not tf.__name__.startswith("tftrain_compat")
     results = []
     for b, p, a in cases:
         try:
-            results.append(run_case(tf, b, p, a, oracle=False))
+            results.append(run_case(tf, b, p, a, oracle=oracle))
         except Exception as exc:
             results.append({"error": type(exc).__name__, "message": str(exc)})
     return results
 
 
-def run_oracle(cases: list, timeout: float = 600) -> list:
-    """Runs every case under tf.compat.v1 + tf-keras legacy layers in one subprocess."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp, "cases.pkl"), Path(tmp, "results.pkl")
-        src.write_bytes(pickle.dumps(cases))
-        env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3",
-                   PYTHONWARNINGS="ignore")
-        env.pop("PYTHONPATH", None)  # the oracle must not see tftrain_compat
-        proc = subprocess.run([sys.executable, str(HERE / "layers_oracle.py"), str(src),
-                               str(dst)], env=env, capture_output=True, text=True,
-                              timeout=timeout)
-        if proc.returncode != 0:
-            raise RuntimeError("layers oracle failed:\n" + proc.stderr[-4000:])
-        return pickle.loads(dst.read_bytes())
-
-
-def _oracle_main(src: str, dst: str) -> None:
-    import warnings
-    warnings.filterwarnings("ignore")
-    import tensorflow as tf2
-    v1 = tf2.compat.v1
-    cases = pickle.loads(Path(src).read_bytes())
-    results = []
-    for b, p, a in cases:
-        try:
-            results.append(run_case(v1, b, p, a, oracle=True))
-        except Exception as exc:  # the shim must then raise the same class
-            results.append({"error": type(exc).__name__, "message": str(exc)})
-    Path(dst).write_bytes(pickle.dumps(results))
-
-
-if __name__ == "__main__":
-    _oracle_main(sys.argv[1], sys.argv[2])
+def run_shim(cases: list) -> list:
+    import tftrain_compat
+    return run_cases(tftrain_compat, cases)

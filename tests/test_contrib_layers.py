@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tftrain_compat as tf
+from support import assert_bitwise_equal
 
 cl = tf.contrib.layers
 R = np.random.RandomState(7)
@@ -45,11 +46,6 @@ def _run(build, seed=3, steps=0, lr=0.1):
                     init=init, y=y, final=final)
 
 
-def _same(a, b):
-    assert a.dtype == b.dtype and a.shape == b.shape
-    assert np.array_equal(a, b), np.max(np.abs(a - b))
-
-
 # ----- fully_connected ---------------------------------------------------------------------
 def test_fully_connected_names_defaults_and_equals_relu_dense():
     xv = _x(4, 5)
@@ -69,10 +65,10 @@ def test_fully_connected_names_defaults_and_equals_relu_dense():
                           "fully_connected_1/weights:0", "fully_connected_1/biases:0"]
     assert a["model"] == a["names"]  # contrib's variables are MODEL variables
     assert b["model"] == []
-    _same(a["y"], b["y"])
+    assert_bitwise_equal(a["y"], b["y"])
     for na, nb in zip(a["names"], b["names"]):
-        _same(a["init"][na], b["init"][nb])
-        _same(a["final"][na], b["final"][nb])
+        assert_bitwise_equal(a["init"][na], b["init"][nb])
+        assert_bitwise_equal(a["final"][na], b["final"][nb])
     assert not np.array_equal(a["init"]["fully_connected/weights:0"],
                               a["final"]["fully_connected/weights:0"])
 
@@ -95,7 +91,7 @@ def test_fully_connected_options():
             xv = _x(2, 4)
             w = s.run(tf.global_variables()[0])
             yv, zv, reg = s.run([y, z, regs[0]], {x: xv})
-        _same(yv, zv)
+        assert_bitwise_equal(yv, zv)
         np.testing.assert_allclose(yv, xv @ w, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(reg, 0.5 * np.sum(w.astype(np.float64) ** 2) / 2, rtol=1e-5)
         with pytest.raises(ValueError, match="num_outputs type should be one of"):
@@ -144,9 +140,9 @@ def test_conv2d_equals_layers_conv2d_same_relu():
     assert a["names"] == ["Conv/weights:0", "Conv/biases:0", "Conv_1/weights:0",
                           "Conv_1/biases:0", "Conv2d_transpose/weights:0",
                           "Conv2d_transpose/biases:0"]
-    _same(a["y"], b["y"])
+    assert_bitwise_equal(a["y"], b["y"])
     for na, nb in zip(a["names"], b["names"]):
-        _same(a["final"][na], b["final"][nb])
+        assert_bitwise_equal(a["final"][na], b["final"][nb])
     with tf.Graph().as_default():
         with pytest.raises(ValueError, match="data_format has to be either NCHW or NHWC."):
             cl.max_pool2d(tf.placeholder(tf.float32, [1, 4, 4, 1]), 2, data_format="NWC")
@@ -171,9 +167,9 @@ def test_batch_norm_4d_is_layers_batch_normalization_with_contrib_defaults():
                               "BatchNorm/moving_variance:0"]
     assert a["model"] == a["names"][:3]
     assert a["updates"] == b["updates"] == 2
-    _same(a["y"], b["y"])
+    assert_bitwise_equal(a["y"], b["y"])
     for na, nb in zip(a["names"], b["names"]):
-        _same(a["final"][na], b["final"][nb])
+        assert_bitwise_equal(a["final"][na], b["final"][nb])
 
 
 def test_batch_norm_2d_fused_path_uses_unbiased_variance_and_no_update_collection():
@@ -242,12 +238,12 @@ def test_dropout_is_layers_dropout_with_rate_one_minus_keep_prob(keep_prob, seed
     def layers():
         x = tf.placeholder(tf.float32, [None, 6])
         return tf.layers.dropout(x, 1 - keep_prob, seed=seed, training=True), {x: xv}
-    _same(_run(contrib)["y"], _run(layers)["y"])
+    assert_bitwise_equal(_run(contrib)["y"], _run(layers)["y"])
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [None, 6])
         y = cl.dropout(x, keep_prob, is_training=False)
         with tf.Session() as s:
-            _same(s.run(y, {x: xv}), xv)
+            assert_bitwise_equal(s.run(y, {x: xv}), xv)
 
 
 def test_one_hot_encoding():
@@ -256,7 +252,7 @@ def test_one_hot_encoding():
         y = cl.one_hot_encoding(labels, 3, on_value=2.0, off_value=-1.0)
         assert y.op.name.startswith("OneHotEncoding/")
         with tf.Session() as s:
-            _same(s.run(y), np.where(np.eye(3, dtype=np.float32)[[0, 2, 1]] > 0, 2.0,
+            assert_bitwise_equal(s.run(y), np.where(np.eye(3, dtype=np.float32)[[0, 2, 1]] > 0, 2.0,
                                      -1.0).astype(np.float32))
 
 
@@ -318,7 +314,7 @@ def test_arg_scope_rules():
         assert y.op.type == "BiasAdd"
         with tf.Session() as s:
             s.run(tf.global_variables_initializer())
-            _same(s.run(y, {x: _x(2, 3)}), np.zeros((2, 2), np.float32))
+            assert_bitwise_equal(s.run(y, {x: _x(2, 3)}), np.zeros((2, 2), np.float32))
 
 
 def test_framework_get_variables():
@@ -371,7 +367,7 @@ def test_optimize_loss_equals_minimize_and_increments_step():
     (wa, sa), (wb, sb) = run(True), run(False)
     assert sa == sb == 4
     for a, b in zip(wa, wb):
-        _same(a, b)
+        assert_bitwise_equal(a, b)
     with tf.Graph().as_default():
         loss = tf.reduce_sum(tf.get_variable("v", [2]))
         gs = tf.train.get_or_create_global_step()

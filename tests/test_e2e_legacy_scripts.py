@@ -8,16 +8,14 @@ the floors are the issue's: 0.90 and 0.95.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import shared_path
+from support import run_python
 
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -52,17 +50,6 @@ def _one_line_port(path: Path) -> None:
     path.write_text("".join(ported), encoding="utf-8")
 
 
-def _run(args: list[str], cwd: Path) -> str:
-    """Runs ``python ARGS`` in a fresh process in ``cwd``; returns stdout (fails on exit != 0)."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=TIMEOUT_S)
-    assert proc.returncode == 0, (
-        f"exit status {proc.returncode}\n--- stdout ---\n{proc.stdout[-4000:]}\n"
-        f"--- stderr ---\n{proc.stderr[-4000:]}")
-    return proc.stdout
-
-
 def _assert_training_log(stdout: str, floor: float) -> None:
     """10 lines "Step N, Accuracy A" for N = 0, 100, ..., 900, the last one >= ``floor``."""
     found = [(int(n), float(a)) for n, a in STEP_LINE.findall(stdout)]
@@ -80,13 +67,13 @@ def _assert_training_log(stdout: str, floor: float) -> None:
 def test_original_with_one_line_changed(tmp_path: Path, script: str, floor: float) -> None:
     work = _workdir(tmp_path, script)
     _one_line_port(work / script)
-    _assert_training_log(_run([script], work), floor)
+    _assert_training_log(run_python([script], cwd=work, timeout=TIMEOUT_S), floor)
 
 
 def test_unmodified_softmax_through_cli_run(tmp_path: Path) -> None:
     script = "mnist_softmax_gd.py"
     work = _workdir(tmp_path, script)
     original = shared_path("legacy_scripts", script).read_bytes()
-    stdout = _run(["-m", "tftrain_compat", "run", script], work)
+    stdout = run_python(["-m", "tftrain_compat", "run", script], cwd=work, timeout=TIMEOUT_S)
     _assert_training_log(stdout, 0.90)
     assert (work / script).read_bytes() == original  # run rewrote nothing on disk

@@ -12,6 +12,7 @@ import tensorflow as tf
 from hypothesis import given, strategies as st
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both
 
 V1 = tf.compat.v1
 
@@ -20,37 +21,17 @@ def _both(build, steps=0, feeds=None):
     """``build(t)`` -> (fetches, train_op or None, description), run under compat.v1 and shim.
 
     With ``steps``, the train op runs that many times and the fetches are taken after each."""
-    out = []
-    for t in (V1, shim):
-        graph = tf.Graph() if t is V1 else shim.Graph()
-        with graph.as_default():
-            fetches, train, description = build(t)
-            with t.Session() as sess:
-                sess.run(t.global_variables_initializer())
-                values = [sess.run(fetches)]
-                for _ in range(steps):
-                    sess.run(train)
-                    values.append(sess.run(fetches))
-                out.append((values, description))
-    return out
-
-
-def _flatten(values):
-    flat = []
-    for v in values:
-        if isinstance(v, (list, tuple)):
-            flat.extend(_flatten(v))
-        elif v is not None:
-            flat.append(np.asarray(v))
-    return flat
-
-
-def _assert_same(got, want):
-    got, want = _flatten(got), _flatten(want)
-    assert len(got) == len(want)
-    for i, (a, b) in enumerate(zip(got, want)):
-        assert a.dtype == b.dtype and a.shape == b.shape, i
-        assert np.array_equal(a, b), (i, a, b)
+    def program(t):
+        fetches, train, description = build(t)
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            values = [sess.run(fetches)]
+            for _ in range(steps):
+                sess.run(train)
+                values.append(sess.run(fetches))
+        return values, description
+    ours, tf1 = both(program)
+    return [tf1, ours]
 
 
 def _mlp(t, seed):
@@ -91,7 +72,7 @@ def test_compute_gradients_options_bitwise(options):
         return [[g for g, _ in gv], var_list, loss], train, [v.name for _, v in gv]
     (want, wd), (got, gd) = _both(build, steps=3)
     assert gd == wd
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 @given(seed=st.integers(0, 2**16), gate=st.sampled_from([0, 1, 2]),
@@ -106,7 +87,7 @@ def test_clipped_training_property(seed, gate, method, clip):
         train = opt.apply_gradients(list(zip(grads, var_list)))
         return [var_list, norm, loss], train, None
     (want, _), (got, _) = _both(build, steps=3)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_gradients_grad_ys_stop_gradients_and_stop_gradient():
@@ -123,7 +104,7 @@ def test_gradients_grad_ys_stop_gradients_and_stop_gradient():
         return [g, [x for x in g2 if x is not None]], None, desc
     (want, wd), (got, gd) = _both(build)
     assert gd == wd and gd[:3] == [True, False, True]  # b's gradient stops at c
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_clipping_functions():
@@ -149,7 +130,7 @@ def test_clipping_functions():
     (want, wd), (got, gd) = _both(build)
     assert gd == wd
     assert gd[:4] == ["Tensor", None, "IndexedSlices", "Tensor"]
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_clip_errors_match():
@@ -192,7 +173,7 @@ def test_tuple_group_identity_no_op_and_control_dependencies():
                 results.append((first + sess.run([v, w]), desc))
     (want, wd), (got, gd) = results
     assert gd == wd
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert got[0] == np.float32(3.0)
 
 
@@ -211,7 +192,7 @@ def test_assign_functions_and_variable_methods():
                 results.append(([sess.run(o) for o in ops], desc))
     (want, wd), (got, gd) = results
     assert gd == wd
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert got[-1].tolist() == [6.0, 7.0]
 
 
@@ -231,7 +212,7 @@ def test_update_ops_collection_idiom():
     # TF1's tf.assign returned the Tensor 'Assign:0' (reference variables); compat.v1's resource
     # variables return an op there, so the name is checked against TF1, the values against v1
     assert gd == ["Assign:0"] and wd == ["AssignVariableOp"]
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 @pytest.mark.parametrize("name", ["clip_by_global_norm", "clip_by_norm", "clip_by_value",

@@ -12,6 +12,7 @@ import tensorflow as tf
 from hypothesis import given, strategies as st
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both, raised, run_in_session
 
 V1 = tf.compat.v1
 
@@ -38,24 +39,12 @@ SHAPES = [[3, 4], [5], [2, 3, 4, 6], [7, 2]]
 
 def _both(build, seed=None):
     """Runs ``build(t)`` -> fetches under compat.v1 and the shim (graph seed ``seed``)."""
-    out = []
-    for t in (V1, shim):
-        graph = tf.Graph() if t is V1 else shim.Graph()
-        with graph.as_default():
-            if seed is not None:
-                t.set_random_seed(seed)
-            fetches = build(t)
-            with t.Session() as sess:
-                sess.run(t.global_variables_initializer())
-                out.append(sess.run(fetches))
-    return out
-
-
-def _assert_equal(got, want):
-    assert len(got) == len(want)
-    for i, (a, b) in enumerate(zip(got, want)):
-        assert a.dtype == b.dtype and a.shape == b.shape, i
-        assert np.array_equal(a, b), (i, a, b)
+    def program(t):
+        if seed is not None:
+            t.set_random_seed(seed)
+        return run_in_session(t, build(t))
+    ours, tf1 = both(program)
+    return [tf1, ours]
 
 
 @pytest.mark.parametrize("kind", sorted(INITIALIZERS))
@@ -68,7 +57,7 @@ def test_direct_calls_and_get_variable_bitwise(kind):
                      for i, shape in enumerate(SHAPES) if kind != "orthogonal" or len(shape) > 1]
         return direct + variables
     want, got = _both(build, seed=2024)
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
 
 
 @given(kind=st.sampled_from(sorted(set(INITIALIZERS) - {"zeros", "ones", "constant"})),
@@ -80,7 +69,7 @@ def test_seeded_initializers_property(kind, shape, graph_seed, op_seed, dtype):
     def build(t):
         return [INITIALIZERS[kind](t, op_seed)(shape, dtype=dtype)]
     want, got = _both(build, seed=graph_seed)
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_default_dtype_and_config():
@@ -101,16 +90,11 @@ def test_constant_initializer_tf1_semantics():
                 t.get_variable("v", [2, 2], initializer=t.constant_initializer([[1, 2], [3, 4]])),
                 t.constant_initializer(np.array([0.5, 1.5]))([4], dtype=tf.float64)]
     want, got = _both(build)
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
     assert got[0].tolist() == [[1, 2, 3], [3, 3, 3]]  # padded with the last element
 
 
-def _error(t, fn):
-    graph = tf.Graph() if t is V1 else shim.Graph()
-    with graph.as_default():
-        with pytest.raises(Exception) as info:
-            fn(t)
-    return type(info.value), str(info.value)
+
 
 
 @pytest.mark.parametrize("fn", [
@@ -126,7 +110,7 @@ def _error(t, fn):
 ], ids=["too-many", "verify-shape", "bad-value", "scale", "mode", "distribution",
         "normal-int", "truncated-int", "orthogonal-1d"])
 def test_validation_errors_match(fn):
-    assert _error(shim, fn) == _error(V1, fn)
+    assert raised(shim, fn) == raised(V1, fn)
 
 
 # ----- contrib.layers --------------------------------------------------------------------------
@@ -170,7 +154,7 @@ def test_contrib_variance_scaling_and_xavier(factor, mode, uniform, seed):
         with shim.Session() as sess:
             sess.run(shim.global_variables_initializer())
             got = sess.run(vals)
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_contrib_initializer_errors():

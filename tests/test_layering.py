@@ -21,6 +21,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "tftrain_compat" / "_src"
 LAYERS = {
     "tf_private": 0, "unsupported": 0, "idx": 0, "shapes": 0, "tf1_names": 0, "config_protos": 0,
+    "errors": 0,
     "graph": 1,
     "tensor": 2,
     "wrap": 3, "variables": 3, "random_seed": 3,

@@ -1,7 +1,7 @@
-"""tf.layers against the oracle (tf.compat.v1 with tf-keras' legacy layers, one subprocess per
-batch of cases, see layers_oracle.py): variable names, shapes, initial values, forward outputs,
-gradients and training steps, all bitwise (np.array_equal), for fixed TF1 quirks and for random
-shapes and options (hypothesis)."""
+"""tf.layers against the oracle (tf.compat.v1 with tf-keras' legacy layers, one subprocess for
+this module, see support.py and layers_oracle.py): variable names, shapes, initial values,
+forward outputs, gradients and training steps, all bitwise (np.array_equal), for fixed TF1
+quirks and for random shapes and options (hypothesis)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,37 +10,17 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import layers_oracle as lo
+from support import assert_bitwise_equal
 
 
-def assert_same(ours, ref, path: str = "") -> None:
-    """Recursive bitwise comparison of the records run_case returns."""
-    if isinstance(ref, dict):
-        assert set(ours) == set(ref), (path, sorted(ours), sorted(ref))
-        for key in ref:
-            assert_same(ours[key], ref[key], f"{path}/{key}")
-    elif isinstance(ref, np.ndarray) or isinstance(ours, np.ndarray) or (
-            isinstance(ref, list) and ref and isinstance(ref[0], np.ndarray)):
-        if isinstance(ref, list):
-            assert len(ours) == len(ref), path
-            for i, (a, b) in enumerate(zip(ours, ref)):
-                assert_same(a, b, f"{path}[{i}]")
-            return
-        a, b = np.asarray(ours), np.asarray(ref)
-        assert a.dtype == b.dtype and a.shape == b.shape, (path, a.dtype, b.dtype, a.shape,
-                                                           b.shape)
-        assert np.array_equal(a, b), (path, np.max(np.abs(a.astype(np.float64) - b)))
-    else:
-        assert ours == ref, (path, ours, ref)
-
-
-def check_batch(cases) -> None:
-    ref = lo.run_oracle(cases)
+def check_batch(oracle, cases) -> None:
+    ref = oracle.run("layers_oracle:run_cases", cases)
     ours = lo.run_shim(cases)
     trained = 0
     for (builder, params, _), mine, theirs in zip(cases, ours, ref):
         assert "error" not in theirs, (builder, params, theirs)
         assert "error" not in mine, (builder, params, mine)
-        assert_same(mine, theirs, f"{builder}{params}")
+        assert_bitwise_equal(mine, theirs, f"{builder}{params}")
         trained += any(not np.array_equal(a, b) for a, b in zip(mine["init"], mine["final"]))
     # the comparison is not vacuous: the batch computed nonzero outputs (a single case may
     # legitimately be all zero, e.g. a dead ReLU, or train nothing)
@@ -101,8 +81,8 @@ FIXED = [
 
 
 @pytest.fixture(scope="module")
-def fixed_results():
-    return lo.run_oracle(FIXED), lo.run_shim(FIXED)
+def fixed_results(legacy_oracle):
+    return legacy_oracle.run("layers_oracle:run_cases", FIXED), lo.run_shim(FIXED)
 
 
 @pytest.mark.parametrize("index", range(len(FIXED)),
@@ -112,7 +92,7 @@ def test_fixed_cases_match_oracle(fixed_results, index):
     builder, params, _ = FIXED[index]
     assert "error" not in ref[index], ref[index]
     assert "error" not in ours[index], ours[index]
-    assert_same(ours[index], ref[index], builder)
+    assert_bitwise_equal(ours[index], ref[index], builder)
 
 
 def test_fixed_cases_are_not_vacuous(fixed_results):
@@ -145,11 +125,11 @@ def test_fixed_cases_are_not_vacuous(fixed_results):
     assert (fwd == 0).any()
 
 
-def test_layer_errors_match_oracle():
+def test_layer_errors_match_oracle(legacy_oracle):
     """Bad inputs raise TF1's error classes and texts (the oracle's)."""
     cases = [("errors", dict(kind=k), {"x": _arr(2, 3)}) for k in
              ("dense_unknown", "name_clash", "bn_axis", "conv_rank")]
-    ref = lo.run_oracle(cases)
+    ref = legacy_oracle.run("layers_oracle:run_cases", cases)
     ours = lo.run_shim(cases)
     for (_, p, _), mine, theirs in zip(cases, ours, ref):
         assert "error" in theirs, (p, theirs)
@@ -180,7 +160,7 @@ def _conv(draw):
     padding = draw(st.sampled_from(["valid", "same"] + (["causal"] if rank == 1 else [])))
     strides = draw(st.integers(1, 2))
     dilation = 1 if strides > 1 else draw(st.integers(1, 2))
-    size = draw(st.integers(k * dilation, 6 if rank < 3 else 4))
+    size = draw(st.integers(k * dilation, max(k * dilation, 6 if rank < 3 else 4)))
     shape = [draw(st.integers(1, 3))] + [size] * rank + [draw(st.integers(1, 3))]
     p = dict(rank=rank, filters=draw(st.integers(1, 3)), kernel=k, strides=strides,
              padding=padding, dilation=dilation, act=draw(_acts), bias=draw(st.booleans()),
@@ -258,12 +238,12 @@ _any_case = st.one_of(_dense(), _conv(), _conv_t(), _sep(), _pool(), _flatten(),
                       _bn())
 
 
-# Each example is a batch of 16 cases in ONE oracle subprocess; shrinking (a subprocess per
+# Each example is a batch of 16 cases in one oracle round trip; shrinking (a round trip per
 # try) is off so a failure reports the whole failing batch instead of minutes of retries.
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(st.lists(_any_case, min_size=16, max_size=16), st.integers(0, 2**31 - 1))
-def test_random_layers_match_oracle(cases, data_seed):
+def test_random_layers_match_oracle(legacy_oracle, cases, data_seed):
     rng = np.random.RandomState(data_seed)
     batch = [(b, p, {"x": rng.randn(*shape).astype(np.float32)}) for b, p, shape in cases]
-    check_batch(batch)
+    check_batch(legacy_oracle, batch)

@@ -10,6 +10,7 @@ import tensorflow as tf
 from hypothesis import given, strategies as st
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both, raised, run_in_session
 
 V1 = tf.compat.v1
 REDUCTIONS = ["none", "weighted_sum", "weighted_sum_over_batch_size", "weighted_mean",
@@ -17,24 +18,12 @@ REDUCTIONS = ["none", "weighted_sum", "weighted_sum_over_batch_size", "weighted_
 
 
 def _both(build, feeds=None):
-    """``build(t)`` -> (fetches, description); runs under compat.v1 and the shim."""
-    out = []
-    for t in (V1, shim):
-        graph = tf.Graph() if t is V1 else shim.Graph()
-        with graph.as_default():
-            fetches, description = build(t)
-            with t.Session() as sess:
-                sess.run(t.global_variables_initializer())
-                out.append((sess.run(fetches) if fetches else [], description))
-    return out
-
-
-def _assert_equal(got, want):
-    assert len(got) == len(want)
-    for i, (a, b) in enumerate(zip(got, want)):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.dtype == b.dtype and a.shape == b.shape, i
-        assert np.array_equal(a, b), (i, a, b)
+    """``build(t)`` -> (fetches, description); run under compat.v1 and the shim: (TF1's, ours)."""
+    def program(t):
+        fetches, description = build(t)
+        return (run_in_session(t, fetches, feeds) if fetches else [], description)
+    ours, tf1 = both(program)
+    return [tf1, ours]
 
 
 def _data(seed: int, batch: int, classes: int):
@@ -89,7 +78,7 @@ def test_losses_values_gradients_and_names(reduction):
     data = _data(3, 6, 4)
     (want, wn), (got, gn) = _both(lambda t: _losses(t, *data, reduction))
     assert gn == wn
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
 
 
 @given(seed=st.integers(0, 2**16), batch=st.integers(1, 8), classes=st.integers(2, 5),
@@ -98,7 +87,7 @@ def test_losses_property(seed, batch, classes, reduction, which):
     data = _data(seed, batch, classes)
     (want, wn), (got, gn) = _both(lambda t: _losses(t, *data, reduction, which=(which,)))
     assert gn == wn
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_float64_losses_are_reduced_in_float32_and_cast_back():
@@ -110,7 +99,7 @@ def test_float64_losses_are_reduced_in_float32_and_cast_back():
                 t.losses.compute_weighted_loss(t.constant(a), weights=t.constant([[1.], [0.],
                                                                                  [2.], [1.]]))], 0
     (want, _), (got, _) = _both(build)
-    _assert_equal(got, want)
+    assert_bitwise_equal(got, want)
     # mean_squared_error casts its inputs to float32 first; compute_weighted_loss casts back
     assert got[0].dtype == np.float32 and got[1].dtype == np.float64
 
@@ -138,7 +127,7 @@ def test_collections_add_get_total_and_scopes():
             [x.name for x in t.losses.get_regularization_losses("aux")]]
     (want, wn), (got, gn) = _both(build)
     assert gn == wn
-    _assert_equal(got[:4], want[:4])
+    assert_bitwise_equal(got[:4], want[:4])
     assert got[0] == np.float32(1.5 + 2.25 + 0.5 + 0.375)
 
 
@@ -153,12 +142,7 @@ def _l2(t, scale):
     return l2
 
 
-def _error(t, fn):
-    graph = tf.Graph() if t is V1 else shim.Graph()
-    with graph.as_default():
-        with pytest.raises(Exception) as info:
-            fn(t)
-    return type(info.value), str(info.value)
+
 
 
 @pytest.mark.parametrize("fn", [
@@ -174,7 +158,7 @@ def _error(t, fn):
 ], ids=["total-empty", "labels-none", "logits-none", "reduction", "shapes", "weights-rank",
         "weights-dims"])
 def test_errors_match(fn):
-    got, want = _error(shim, fn), _error(V1, fn)
+    got, want = raised(shim, fn), raised(V1, fn)
     assert got[0] == want[0]
     if "Received" not in want[1]:  # those texts embed the backing tensors' reprs
         assert got[1] == want[1]

@@ -7,31 +7,17 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both, run_in_session
 
 V1 = tf.compat.v1
 
 
 def _run_both(build, feeds_fn=None):
     """Runs ``build(tfm)`` -> fetches under tf.compat.v1 and tftrain_compat; returns both."""
-    with tf.Graph().as_default():
-        out = build(V1)
-        with V1.Session() as sess:
-            sess.run(V1.global_variables_initializer())
-            want = sess.run(out, feeds_fn(out) if feeds_fn else None)
-    graph = shim.Graph()
-    with graph.as_default():
-        out = build(shim)
-        with shim.Session() as sess:
-            sess.run(shim.global_variables_initializer())
-            got = sess.run(out, feeds_fn(out) if feeds_fn else None)
-    return got, want
-
-
-def _assert_equal_nested(got, want):
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        assert np.asarray(g).dtype == np.asarray(w).dtype
-        assert np.array_equal(g, w)
+    def program(t):
+        out = build(t)
+        return run_in_session(t, out, feeds_fn(out) if feeds_fn else None)
+    return both(program)
 
 
 X = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7.0
@@ -46,7 +32,7 @@ def test_reductions_with_legacy_keywords():
                 t.reduce_any(x > 1.0, 1), t.reduce_all(x > -1.0, keepdims=True),
                 t.reduce_mean(t.constant([1, 2]))]  # ints truncate: 1
     got, want = _run_both(build)
-    _assert_equal_nested(got, want)
+    assert_bitwise_equal(got, want)
     assert got[-1] == 1
 
 
@@ -66,7 +52,7 @@ def test_argmax_dimension_and_default_axis_zero():
         x = t.constant(X)
         return [t.argmax(x, 1), t.argmax(x, dimension=2), t.argmax(x), t.argmin(x, 1)]
     got, want = _run_both(build)
-    _assert_equal_nested(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_removed_aliases():
@@ -99,7 +85,7 @@ def test_seeded_random_ops_bitwise_equal_to_tf_compat_v1(graph_seed):
     got, want = _run_both(build)
     if graph_seed is None:  # unseeded: only the op-seeded ones are reproducible
         got, want = got[1:2] + got[3:], want[1:2] + want[3:]
-    _assert_equal_nested(got, want)
+    assert_bitwise_equal(got, want)
 
 
 @pytest.mark.parametrize("keep_prob", [0.5, 0.7, 0.9, 1.0])
@@ -115,7 +101,7 @@ def test_dropout_keep_prob_bitwise_equal(keep_prob, as_placeholder):
         return [out, t.nn.dropout(x, kp, seed=7)] + ([kp] if as_placeholder else [])
     feeds = (lambda out: {out[2]: keep_prob}) if as_placeholder else None
     got, want = _run_both(build, feeds)
-    _assert_equal_nested(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_dropout_validation_texts():
@@ -153,7 +139,7 @@ def test_nn_v1_functions_bitwise_equal():
                               padding="VALID"),
                 t.nn.in_top_k(lg, sparse, 2)]
     got, want = _run_both(build)
-    _assert_equal_nested(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_softmax_xent_v1_refuses_positional_and_stops_label_gradient():

@@ -1,7 +1,7 @@
 """tf.nn.rnn_cell / tf.contrib.rnn cells and tf.nn.dynamic_rnn / static_rnn / bidirectional,
 against tf.compat.v1 with tf-keras' legacy cells (the oracle: one subprocess for this module,
-see rnn_oracle.py), bitwise: variable names, shapes and initial values, forward outputs and
-final states, gradients, and training steps. Every program is ``rnn_programs.rnn_program``, run
+see support.py and rnn_oracle.py), bitwise: variable names, shapes and initial values, forward
+outputs and final states, gradients, and training steps. Every program is ``rnn_programs.rnn_program``, run
 by both.
 """
 from __future__ import annotations
@@ -12,27 +12,21 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import tftrain_compat as tf
-from rnn_oracle import Oracle, OracleError, assert_same, run_shim
+from rnn_oracle import run_oracle, run_shim
+from support import OracleError, assert_bitwise_equal
 
 PROGRAM = "rnn_programs:rnn_program"
 
 
-@pytest.fixture(scope="module")
-def oracle():
-    o = Oracle()
-    yield o
-    o.close()
-
-
-def _compare(oracle, case):
-    assert_same(run_shim(PROGRAM, case), oracle.run(PROGRAM, case))
+def _compare(legacy_oracle, case):
+    assert_bitwise_equal(run_shim(PROGRAM, case), run_oracle(legacy_oracle, PROGRAM, case))
 
 
 # Gradient-side results a stack of cells in a while loop may round differently (see below).
 _ROUNDING_KEYS = ("grad/", "final/", "losses")
 
 
-def _compare_stacked(oracle, case):
+def _compare_stacked(legacy_oracle, case):
     """Bitwise, except one measured exception, bounded and explained.
 
     In ``dynamic_rnn`` over a MultiRNNCell, a layer's output feeds several ops in the loop body,
@@ -43,20 +37,20 @@ def _compare_stacked(oracle, case):
     everything else must be bitwise, the gradient-side values within 1e-5 relative, and with
     the arithmetic optimizer off in both runtimes everything must be bitwise equal again.
     """
-    shim, tf1 = run_shim(PROGRAM, case), oracle.run(PROGRAM, case)
+    shim, tf1 = run_shim(PROGRAM, case), run_oracle(legacy_oracle, PROGRAM, case)
     try:
-        assert_same(shim, tf1)
+        assert_bitwise_equal(shim, tf1)
         return
     except AssertionError:
         if not case["mode"].endswith("dynamic"):
             raise
     exact = [k for k in tf1 if not k.startswith(_ROUNDING_KEYS)]
-    assert_same({k: shim[k] for k in exact}, {k: tf1[k] for k in exact})
+    assert_bitwise_equal({k: shim[k] for k in exact}, {k: tf1[k] for k in exact})
     for key in tf1:
         if key.startswith(_ROUNDING_KEYS):
             np.testing.assert_allclose(shim[key], tf1[key], rtol=1e-5, atol=1e-7, err_msg=key)
     program = "rnn_programs:rnn_program_arith_off"
-    assert_same(run_shim(program, case), oracle.run(program, case))
+    assert_bitwise_equal(run_shim(program, case), run_oracle(legacy_oracle, program, case))
 
 
 # ----- strategies ----------------------------------------------------------------------------
@@ -119,8 +113,8 @@ SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck),
 
 @SETTINGS
 @given(case=cases())
-def test_cells_and_rnns_bitwise_equal_tf1(oracle, case):
-    _compare(oracle, case)
+def test_cells_and_rnns_bitwise_equal_tf1(legacy_oracle, case):
+    _compare(legacy_oracle, case)
 
 
 @st.composite
@@ -157,7 +151,7 @@ def wrapped_cells(draw):
     "dropout and script tests pass bitwise."))
 @SETTINGS
 @given(case=cases(cell=wrapped_cells()))
-def test_stacked_and_wrapped_cells_bitwise_equal_tf1(oracle, case):
+def test_stacked_and_wrapped_cells_bitwise_equal_tf1(legacy_oracle, case):
     case["depth"] = 3  # the residual and variational input size
     if case["cell"]["kind"] == "dropout":
         # TF1 draws dropout masks in a nondeterministic order with parallel_iterations > 1.
@@ -168,7 +162,7 @@ def test_stacked_and_wrapped_cells_bitwise_equal_tf1(oracle, case):
             case["steps"] = 0
     if case["mode"].startswith("bidi"):
         case["cell_bw"] = case["cell"]
-    _compare_stacked(oracle, case)
+    _compare_stacked(legacy_oracle, case)
 
 
 # ----- dropout inside the loop body, over several Session.run calls --------------------------
@@ -177,17 +171,17 @@ DROPOUT_CASE = dict(batch=2, time=3, depth=2, seed=5, data_seed=1, runs=3)
 
 
 @pytest.mark.parametrize("wrapper_seed", [None, 11])
-def test_dropout_in_static_rnn_matches_tf1_over_runs(oracle, wrapper_seed):
+def test_dropout_in_static_rnn_matches_tf1_over_runs(legacy_oracle, wrapper_seed):
     """Unrolled, the dropout ops are top-level random ops: each keeps one stream per Session
     (the lowering's Philox state), so every run and training step draws TF1's masks."""
     case = dict(DROPOUT_CASE, mode="static", wrapper_seed=wrapper_seed)
-    assert_same(run_shim(DROPOUT, case), oracle.run(DROPOUT, case))
+    assert_bitwise_equal(run_shim(DROPOUT, case), run_oracle(legacy_oracle, DROPOUT, case))
 
 
 @pytest.mark.parametrize("wrapper_seed", [None, 11])
-def test_dropout_in_dynamic_rnn_first_run_matches_tf1(oracle, wrapper_seed):
+def test_dropout_in_dynamic_rnn_first_run_matches_tf1(legacy_oracle, wrapper_seed):
     case = dict(DROPOUT_CASE, mode="dynamic", wrapper_seed=wrapper_seed)
-    shim, tf1 = run_shim(DROPOUT, case), oracle.run(DROPOUT, case)
+    shim, tf1 = run_shim(DROPOUT, case), run_oracle(legacy_oracle, DROPOUT, case)
     assert np.array_equal(shim["run0/outputs"], tf1["run0/outputs"])
 
 
@@ -199,9 +193,9 @@ def test_dropout_in_dynamic_rnn_first_run_matches_tf1(oracle, wrapper_seed):
     "own stream, while TF1's single kernel continues one stream for all runs. Measured: "
     "run0 outputs bitwise equal; run0 train loss differs by ~4e-3, run1/run2 outputs by "
     "~0.25."))
-def test_dropout_in_dynamic_rnn_later_runs_differ_from_tf1(oracle):
+def test_dropout_in_dynamic_rnn_later_runs_differ_from_tf1(legacy_oracle):
     case = dict(DROPOUT_CASE, mode="dynamic", wrapper_seed=None)
-    assert_same(run_shim(DROPOUT, case), oracle.run(DROPOUT, case))
+    assert_bitwise_equal(run_shim(DROPOUT, case), run_oracle(legacy_oracle, DROPOUT, case))
 
 
 # ----- default initializers ------------------------------------------------------------------
@@ -211,7 +205,7 @@ def test_dropout_in_dynamic_rnn_later_runs_differ_from_tf1(oracle):
     {"kind": "multi", "cells": [{"kind": "lstm", "units": 2, "use_peepholes": True,
                                  "num_proj": 2}, {"kind": "gru", "units": 3}]},
 ], ids=["basic_lstm", "gru", "basic_rnn", "multi_lstm_gru"])
-def test_default_kernel_initializer_is_tf1_glorot_uniform(oracle, cell):
+def test_default_kernel_initializer_is_tf1_glorot_uniform(legacy_oracle, cell):
     """TF1's cells left the kernel's initializer to get_variable: glorot_uniform, seeded from the
     graph. (tf-keras 2.21's legacy cells instead draw the seed from Python's `random`, so the
     reference is TF1's own rule, run by tf.compat.v1: glorot_uniform_initializer for each
@@ -223,8 +217,9 @@ def test_default_kernel_initializer_is_tf1_glorot_uniform(oracle, cell):
         last = name.split("/")[-1].split(":")[0]
         init = ("ones" if "gates/bias" in name else "zeros" if last == "bias" else "glorot")
         spec.append((name, list(value.shape), init))
-    ref = oracle.run("rnn_programs:glorot_reference_program", {"seed": 42, "variables": spec})
-    assert_same(shim, ref)
+    ref = run_oracle(legacy_oracle, "rnn_programs:glorot_reference_program",
+                     {"seed": 42, "variables": spec})
+    assert_bitwise_equal(shim, ref)
 
 
 # ----- errors ----------------------------------------------------------------------------------
@@ -232,10 +227,10 @@ def test_default_kernel_initializer_is_tf1_glorot_uniform(oracle, cell):
     "no_dtype", "rank3_cell_input", "empty_multi", "keep_prob_range", "variational_no_dtype",
     "variational_no_input_size", "not_a_cell", "static_not_a_list", "static_empty",
     "int_inputs", "seq_len_rank2", "multi_flat_with_tuple_states", "unknown_depth"])
-def test_errors_are_tf1s(oracle, what):
+def test_errors_are_tf1s(legacy_oracle, what):
     """Same exception class as TF1 and TF1's text (object addresses and tensor names aside)."""
     with pytest.raises(OracleError) as tf1:
-        oracle.run("rnn_programs:error_program", {"what": what})
+        run_oracle(legacy_oracle, "rnn_programs:error_program", {"what": what})
     with pytest.raises(Exception) as shim:
         run_shim("rnn_programs:error_program", {"what": what})
     assert type(shim.value).__name__ == tf1.value.type_name
@@ -253,11 +248,11 @@ def _normalized(text: str) -> str:
 
 
 # ----- public surface ----------------------------------------------------------------------
-def test_tf1_signatures_and_defaults_kept(oracle):
+def test_tf1_signatures_and_defaults_kept(legacy_oracle):
     """Every cell's constructor/__call__/zero_state and every rnn function: TF1's parameters
     and defaults (forget_bias=1.0, state_is_tuple=True, parallel_iterations=None, ...)."""
     program = "rnn_programs:signatures_program"
-    assert_same(run_shim(program, {}), oracle.run(program, {}))
+    assert_bitwise_equal(run_shim(program, {}), run_oracle(legacy_oracle, program, {}))
 
 
 def test_contrib_rnn_is_the_same_classes():

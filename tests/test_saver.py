@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal
 
 V1 = tf.compat.v1
 RNG = np.random.RandomState(7)
@@ -51,12 +52,6 @@ def _train(sess, model, steps) -> list:
     return [sess.run([loss, train], {x: XS[i], y: YS[i]})[0] for i in steps]
 
 
-def _assert_same(a: dict, b: dict) -> None:
-    assert sorted(a) == sorted(b)
-    for k in a:
-        assert a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]), k
-
-
 @pytest.mark.parametrize("opt", list(OPTIMIZERS))
 def test_shim_checkpoint_restored_by_tf1_bit_equal(tmp_path, opt):
     with shim.Graph().as_default():
@@ -76,7 +71,7 @@ def test_shim_checkpoint_restored_by_tf1_bit_equal(tmp_path, opt):
             V1.train.Saver().restore(sess, path)
             restored = _values(V1, sess)
             want_after = _train(sess, model, [3, 4])
-    _assert_same(saved, restored)
+    assert_bitwise_equal(saved, restored)
     assert {"net/W", "net/b", "out/V", "global_step"} <= set(saved)
     assert np.array_equal(after, want_after)
 
@@ -99,7 +94,7 @@ def test_tf1_checkpoint_restored_by_shim_bit_equal(tmp_path, opt):
             saver.restore(sess, path)  # restoring initializes: no initializer run
             restored = _values(shim, sess)
             after = _train(sess, model, [3, 4])
-    _assert_same(saved, restored)
+    assert_bitwise_equal(saved, restored)
     assert np.array_equal(after, want_after)
 
 

@@ -6,13 +6,12 @@ printed lines (losses to 9 digits, weights with repr, the files on disk) must be
 each side must resume from the other's checkpoints too."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from support import run_python
 
 BODY = r'''
 import os, sys
@@ -66,11 +65,7 @@ ORACLE = ("import tensorflow as _tf\ntf = _tf.compat.v1\nwith _tf.Graph().as_def
 
 
 def _run(script: Path, mode: str, folder: Path) -> str:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([sys.executable, str(script), mode, str(folder)], env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-    return proc.stdout
+    return run_python([script, mode, folder])
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from conftest import shared_path
+from support import run_shim_script, run_tf1_script
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -120,29 +119,6 @@ train_writer.close()
 test_writer.close()
 '''
 
-# The same text on the oracle: tensorflow.compat.v1 in a graph context (eager stays on).
-ORACLE_RUNNER = '''\
-import sys
-import tensorflow as real_tf
-path = sys.argv[1]
-source = open(path).read().replace("import tensorflow as tf\\n", "tf = real_tf.compat.v1\\n", 1)
-sys.argv = sys.argv[1:]
-with real_tf.Graph().as_default():
-    exec(compile(source, path, "exec"), {"__name__": "__main__", "real_tf": real_tf})
-'''
-
-
-def _run(args: list[str], cwd: Path) -> str:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(REPO),
-               PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, (
-        f"exit status {proc.returncode}\n--- stdout ---\n{proc.stdout[-3000:]}\n"
-        f"--- stderr ---\n{proc.stderr[-3000:]}")
-    return proc.stdout
-
-
 def _workdir(path: Path) -> Path:
     path.mkdir()
     (path / "MNIST_data").mkdir()
@@ -156,9 +132,8 @@ def _workdir(path: Path) -> Path:
 def runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("script")
     shim_dir, oracle_dir = _workdir(base / "shim"), _workdir(base / "oracle")
-    (oracle_dir / "runner.py").write_text(ORACLE_RUNNER)
-    shim_out = _run(["-m", "tftrain_compat", "run", "with_summaries.py", "logs"], shim_dir)
-    oracle_out = _run(["runner.py", "with_summaries.py", "logs"], oracle_dir)
+    shim_out = run_shim_script("with_summaries.py", ["logs"], cwd=shim_dir)
+    oracle_out = run_tf1_script("with_summaries.py", ["logs"], cwd=oracle_dir)
     return shim_dir / "logs", oracle_dir / "logs", shim_out, oracle_out
 
 

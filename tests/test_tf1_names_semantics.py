@@ -11,6 +11,7 @@ import tensorflow as tf
 
 import tftrain_compat as shim
 from tftrain_compat._src import tf1_names
+from support import assert_bitwise_equal, both, run_in_session
 
 V1 = tf.compat.v1
 RNG = np.random.RandomState(7)
@@ -18,34 +19,9 @@ X = RNG.randn(4, 6).astype(np.float32)
 IMG = np.arange(32, dtype=np.float32).reshape(2, 4, 4, 1)
 
 
-def _run_both(build, inits=("global",)):
+def _run_both(build):
     """``build(t)`` -> fetches, run once under tf.compat.v1 and once under tftrain_compat."""
-    results = []
-    for t in (V1, shim):
-        graph = tf.Graph() if t is V1 else shim.Graph()
-        with graph.as_default():
-            out = build(t)
-            with t.Session() as sess:
-                sess.run([t.global_variables_initializer(), t.local_variables_initializer()])
-                results.append(sess.run(out))
-    return results[1], results[0]
-
-
-def _assert_same(got, want):
-    if isinstance(want, (list, tuple)):
-        assert type(got) is type(want) or isinstance(got, (list, tuple))
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            _assert_same(g, w)
-        return
-    if isinstance(want, V1.SparseTensorValue):
-        assert isinstance(got, V1.SparseTensorValue)
-        for g, w in zip(got, want):
-            _assert_same(g, w)
-        return
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.dtype == want.dtype and got.shape == want.shape
-    assert np.array_equal(got, want, equal_nan=want.dtype.kind == "f")
+    return both(lambda t: run_in_session(t, build(t), inits=("global", "local")))
 
 
 def _tf2_value(fn):
@@ -62,7 +38,7 @@ def test_where_rank1_condition_selects_rows_as_tf1():
                 t.where(t.constant(cond)),
                 t.where(t.constant(X[:, :2] > 0))]
     got, want = _run_both(build)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert np.array_equal(want[0], np.where(cond[:, None], X[:, :2], -X[:, :2]))
     # TF2's tf.where broadcasts a [4] condition against [4, 2] from the right: here an error
     with pytest.raises((tf.errors.InvalidArgumentError, ValueError)):
@@ -85,7 +61,7 @@ def test_embedding_lookup_sharded_params_default_mod_as_tf1():
                     ps, t.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([1, 4, 3], np.int64),
                                        [2, 2]), None, combiner="sum")]
     got, want = _run_both(build)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     full_mod = np.stack([params[i % 2][i // 2] for i in ids])
     assert np.array_equal(want[0], full_mod)
     assert not np.array_equal(_tf2_value(lambda: tf.nn.embedding_lookup(params, ids)), full_mod)
@@ -100,7 +76,7 @@ def test_resize_images_and_image_resize_align_corners_as_tf1():
                 t.image.resize_images(img, [2, 2], align_corners=True),
                 t.image.resize_image_with_crop_or_pad(img, 3, 5)]
     got, want = _run_both(build)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert want[0][0].ravel().tolist() == [0, 2, 8, 10]
     assert _tf2_value(lambda: tf.image.resize(IMG, [2, 2]))[0].ravel().tolist() == \
         [2.5, 4.5, 10.5, 12.5]
@@ -224,7 +200,7 @@ CHANGED_CASES = {
 def test_changed_meaning_name_bitwise_equal_to_tf_compat_v1(full):
     assert full in tf1_names.CHANGED_MEANING
     got, want = _run_both(CHANGED_CASES[full])
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_changed_meaning_cases_cover_the_op_builders_that_run_on_cpu():
@@ -301,7 +277,7 @@ def test_streaming_metrics_over_batches_and_reset_bitwise_equal():
     for g, w in zip(got, want):
         assert g.keys() == w.keys()
         for key in w:
-            _assert_same(g[key], w[key])
+            assert_bitwise_equal(g[key], w[key])
 
 
 def test_metric_variables_are_the_shims_per_session_state(fresh_graph):
@@ -350,7 +326,7 @@ def test_scatter_ops_on_variables_bitwise_equal(name):
                 first = sess.run(op)
                 second = sess.run(op)
                 results.append((first, second, sess.run(v)))
-    _assert_same(list(results[1]), list(results[0]))
+    assert_bitwise_equal(list(results[1]), list(results[0]))
 
 
 # ----- TF1 losses (and their collection) ------------------------------------------------------
@@ -376,7 +352,7 @@ def test_tf1_losses_bitwise_equal_and_collected():
         return losses + [t.losses.get_total_loss(add_regularization_losses=False),
                          t.constant(len(t.losses.get_losses()))]
     got, want = _run_both(build)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert want[-1] == 6
 
 
@@ -400,7 +376,7 @@ def test_sparse_tensors_flow_through_sparse_ops_and_fetch_as_values():
                                                      np.array([1, 3], np.int64), [2, 1]), 4),
                 t.string_split(t.constant(["a b", "c"]))]
     got, want = _run_both(build)
-    _assert_same(got, want)
+    assert_bitwise_equal(got, want)
     assert isinstance(got[0], V1.SparseTensorValue)
 
 
@@ -428,7 +404,7 @@ def test_control_dependency_on_a_fed_placeholder_as_tf1():
                 y = t.constant(3.0) * 2.0
             with t.Session() as sess:
                 return sess.run([y, x], {x: [1.0, 2.0]})
-    _assert_same(run(shim, shim.Graph()), run(V1, tf.Graph()))
+    assert_bitwise_equal(run(shim, shim.Graph()), run(V1, tf.Graph()))
 
 
 @pytest.mark.parametrize("name", ["he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
@@ -445,4 +421,4 @@ def test_tf_initializers_names_are_tf1_initializers_seeded_as_tf1(name):
             with t.Session() as sess:
                 sess.run(t.global_variables_initializer())
                 results.append(sess.run([a, b]))
-    _assert_same(results[1], results[0])
+    assert_bitwise_equal(results[1], results[0])

@@ -10,6 +10,7 @@ import tensorflow as tf
 
 import tftrain_compat as shim
 from tftrain_compat._src import unsupported
+from support import assert_bitwise_equal, both, raised, run_in_session
 
 V1 = tf.compat.v1
 
@@ -30,23 +31,12 @@ def l2_for(t):
 
 def run_both(build, init=True):
     """``build(t)`` -> (fetches, description) under compat.v1 and the shim; returns both pairs."""
-    out = []
-    for t in (V1, shim):
-        graph = tf.Graph() if t is V1 else shim.Graph()
-        with graph.as_default():
-            fetches, description = build(t)
-            with t.Session() as sess:
-                if init:
-                    sess.run(t.global_variables_initializer())
-                out.append((sess.run(fetches) if fetches else [], description))
-    return out
-
-
-def assert_same_values(got, want):
-    assert len(got) == len(want)
-    for i, (a, b) in enumerate(zip(got, want)):
-        assert np.asarray(a).dtype == np.asarray(b).dtype, i
-        assert np.array_equal(a, b), (i, a, b)
+    def program(t):
+        fetches, description = build(t)
+        inits = ("global",) if init else ()
+        return (run_in_session(t, fetches, inits=inits) if fetches else [], description)
+    ours, tf1 = both(program)
+    return [tf1, ours]
 
 
 def _model(t):
@@ -107,7 +97,7 @@ def test_model_names_collections_and_seeded_values_match():
                             "model/layer2/b/Regularizer/l2_regularizer:0"]
     assert got_d["total"] == "total_regularization_loss:0"
     assert got_d["names"][-2:] == ["model/layer2/add:0", "model/layer1/Relu:0"]
-    assert_same_values(got, want)
+    assert_bitwise_equal(got, want)
     assert np.array_equal(got_logits, want_logits)
 
 
@@ -128,7 +118,7 @@ def test_regularizer_applied_once_per_new_variable_and_not_on_reuse():
             reg_names=[x.name for x in losses])
     (want, wd), (got, gd) = run_both(build)
     assert gd == wd and gd["n"] == 1
-    assert_same_values(got[0], want[0])
+    assert_bitwise_equal(got[0], want[0])
     assert got[1] == want[1] == np.float32(1.0)
 
 
@@ -223,7 +213,7 @@ def test_variable_options_trainable_collections_local_constraint_and_custom_gett
         return [nt, cv, cst, cst2, cg], desc
     (want, wd), (got, gd) = run_both(build)
     assert gd == wd
-    assert_same_values(got, want)
+    assert_bitwise_equal(got, want)
 
 
 def test_default_initializer_consumes_seeds_like_tf1():
@@ -239,15 +229,10 @@ def test_default_initializer_consumes_seeds_like_tf1():
         return [a, w, b, v, u], [w.initializer.name, a.name, b.name]
     (want, wd), (got, gd) = run_both(build)
     assert gd == wd
-    assert_same_values(got, want)
+    assert_bitwise_equal(got, want)
 
 
-def _error(t, fn):
-    graph = tf.Graph() if t is V1 else shim.Graph()
-    with graph.as_default():
-        with pytest.raises(Exception) as info:
-            fn(t)
-    return type(info.value), str(info.value)
+
 
 
 def _exists(t):
@@ -290,19 +275,19 @@ def _dtype(t):
         "init-dtype", "complex-no-init", "bad-reuse", "no-name", "bad-name-type",
         "default-name-reuse", "aux-not-bool"])
 def test_errors_match_tf1(fn):
-    want = _error(V1, fn)
-    got = _error(shim, fn)
+    want = raised(V1, fn)
+    got = raised(shim, fn)
     assert got == want
 
 
 def test_exact_texts_of_the_sharing_errors():
-    assert _error(shim, _exists) == (ValueError, (
+    assert raised(shim, _exists) == (ValueError, (
         "Variable x/w already exists, disallowed. Did you mean to set reuse=True or "
         "reuse=tf.AUTO_REUSE in VarScope?"))
-    assert _error(shim, _missing) == (ValueError, (
+    assert raised(shim, _missing) == (ValueError, (
         "Variable x/w does not exist, or was not created with tf.get_variable(). Did you mean "
         "to set reuse=tf.AUTO_REUSE in VarScope?"))
-    assert _error(shim, _shape)[1] == ("Trying to share variable x/w, but specified shape "
+    assert raised(shim, _shape)[1] == ("Trying to share variable x/w, but specified shape "
                                        "(2, 2) and found shape (1, 2).")
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, NoReturn, Sequence
 
 from absl import app as _absl_app
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src.flags import FLAGS
 
 
@@ -29,10 +30,10 @@ def run(main: Callable[..., Any] | None = None, argv: Sequence[str] | None = Non
         script = sys.modules["__main__"]
         main = getattr(script, "main", None)
         if main is None:
-            raise AttributeError("tf.app.run() was called without main and the __main__ module "
-                                 f"{getattr(script, '__file__', '<__main__>')!r} has no function "
-                                 "'main'. - help: define `def main(argv):` or pass "
-                                 "tf.app.run(main=your_function)")
+            raise AttributeError(_errors.with_help(
+                "tf.app.run() was called without main and the __main__ module "
+                f"{getattr(script, '__file__', '<__main__>')!r} has no function 'main'.",
+                "define `def main(argv):` or pass tf.app.run(main=your_function)"))
     _absl_app.run(main=main, argv=None if argv is None else list(argv),
                   flags_parser=_parse_known_flags)
     raise AssertionError("absl.app.run returned")  # it always ends in sys.exit

@@ -14,6 +14,7 @@ import numbers
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import initializers as _init
 from tftrain_compat._src import ops_graph
@@ -347,9 +348,9 @@ def batch_norm(inputs, decay=0.999, center: bool = True, scale: bool = False, ep
                         ("adjustment", adjustment),
                         ("zero_debias_moving_mean", zero_debias_moving_mean)):
         if value:
-            raise NotImplementedError(
-                f"tf.contrib.layers.batch_norm({what}=...) is not provided by tftrain_compat."
-                " - help: tf.layers.batch_normalization covers the default case.")
+            raise _errors.not_supported(
+                f"tf.contrib.layers.batch_norm({what}=...)",
+                "tf.layers.batch_normalization covers the default case.", verb="provided")
     if fused is None:
         fused = True
     rank = inputs.get_shape().ndims
@@ -362,10 +363,9 @@ def batch_norm(inputs, decay=0.999, center: bool = True, scale: bool = False, ep
     if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
         raise ValueError("data_format has to be either NCHW or NHWC.")
     if updates_collections is not GraphKeys.UPDATE_OPS:
-        raise NotImplementedError(
-            "tf.contrib.layers.batch_norm(fused=False, updates_collections=...) is not provided "
-            "by tftrain_compat. - help: use the default updates_collections (UPDATE_OPS) or "
-            "fused=True.")
+        raise _errors.not_supported(
+            "tf.contrib.layers.batch_norm(fused=False, updates_collections=...)",
+            "use the default updates_collections (UPDATE_OPS) or fused=True.", verb="provided")
     with _vs.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse,
                             custom_getter=_rename_getter()) as sc:
         inits = param_initializers or {}
@@ -603,9 +603,9 @@ def optimize_loss(loss, global_step, learning_rate, optimizer, gradient_noise_sc
     else:
         train.assert_global_step(global_step)
     if gradient_noise_scale is not None:
-        raise NotImplementedError("optimize_loss(gradient_noise_scale=...) is not provided by "
-                                  "tftrain_compat. - help: add noise to the gradients "
-                                  "yourself between compute_gradients and apply_gradients.")
+        raise _errors.not_supported("optimize_loss(gradient_noise_scale=...)",
+                                    "add noise to the gradients yourself between "
+                                    "compute_gradients and apply_gradients.", verb="provided")
     with _vs.variable_scope(name, "OptimizeLoss", [loss, global_step]):
         if update_ops is None:
             update_ops = _graph.get_default_graph().get_collection(GraphKeys.UPDATE_OPS)

@@ -17,6 +17,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import tensor as _tensor
 
@@ -115,9 +116,9 @@ class Dataset(metaclass=_DatasetMeta):
         return make_initializable_iterator(self, shared_name)
 
     def __iter__(self):
-        raise RuntimeError("dataset.__iter__() is only supported when eager execution is "
-                           "enabled. - help: use dataset.make_one_shot_iterator().get_next() "
-                           "with a Session (TF1 graph mode).")
+        raise RuntimeError(_errors.with_help(
+            "dataset.__iter__() is only supported when eager execution is enabled.",
+            "use dataset.make_one_shot_iterator().get_next() with a Session (TF1 graph mode)."))
 
     @property
     def output_types(self) -> Any:

@@ -17,6 +17,7 @@ from google.protobuf import text_format
 from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2, saver_pb2
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src.graph import GraphKeys
 
@@ -218,8 +219,8 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
     Saver = _saver_class[0]
     for key in ("input_map", "return_elements", "restore_collections_predicate"):
         if kwargs.get(key) is not None:
-            raise NotImplementedError(f"import_meta_graph({key}=...) is not supported by "
-                                      "tftrain_compat. - help: import the whole graph.")
+            raise _errors.not_supported(f"import_meta_graph({key}=...)",
+                                        "import the whole graph.")
     if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):
         mg = meta_graph_or_file
     else:

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import idx
 from tftrain_compat._src import mnist_sources as sources
 from tftrain_compat._src.idx import MNISTDataError
@@ -178,9 +179,9 @@ class DataSet:
 def _read(resolver: sources.Resolver, filename: str) -> np.ndarray:
     path = resolver.ensure(filename)
     if os.path.getsize(path) == 0:
-        raise MNISTDataError(
-            "MNIST file %s is empty (0 bytes), probably left by an interrupted download or copy. "
-            "- help: delete it and run again; the reader then fetches it from its sources" % path, path)
+        raise MNISTDataError(_errors.with_help(
+            f"MNIST file {path} is empty (0 bytes), probably left by an interrupted download or "
+            "copy.", "delete it and run again; the reader then fetches it from its sources"), path)
     with open(path, "rb") as f:
         if sources.is_images_file(filename):
             array = extract_images(f)

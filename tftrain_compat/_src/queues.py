@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import tensor as _tensor
 
@@ -128,9 +129,9 @@ class QueueRunner:
                  queue_closed_exception_types: tuple | None = None, queue_runner_def=None,
                  import_scope=None) -> None:
         if queue_runner_def is not None:
-            raise NotImplementedError("QueueRunner(queue_runner_def=...) is not supported by "
-                                      "tftrain_compat. - help: build the QueueRunner from the "
-                                      "queue and its enqueue ops.")
+            raise _errors.not_supported("QueueRunner(queue_runner_def=...)",
+                                        "build the QueueRunner from the queue and its enqueue "
+                                        "ops.")
         if queue is None or not enqueue_ops:
             raise ValueError("Must provide queue and enqueue_ops.")
         self._graph = _graph.get_default_graph()

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import shapes as _shapes
 
@@ -133,9 +134,9 @@ class Tensor:
                         "To iterate over this tensor use tf.map_fn.")
 
     def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError(
-            f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array. - help: fetch "
-            "it with `sess.run(tensor)` or `tensor.eval()`.")
+        raise NotImplementedError(_errors.with_help(
+            f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array.",
+            "fetch it with `sess.run(tensor)` or `tensor.eval()`."))
 
     def _as_graph_element(self):
         return self._t

@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import initializers as _init
 from tftrain_compat._src import tensor as _tensor
@@ -228,10 +229,9 @@ class _VariableStore:
                         constraint=None, synchronization=None, aggregation=None):
             is_scalar = shape is not None and isinstance(shape, (list, tuple)) and not shape
             if partitioner is not None and not is_scalar:
-                raise NotImplementedError(
-                    f"get_variable({name!r}, partitioner=...): partitioned variables are not "
-                    "supported by tftrain_compat. - help: drop the partitioner (one variable "
-                    "holds the whole shape).")
+                raise _errors.not_supported(
+                    f"get_variable({name!r}, partitioner=...): a partitioned variable",
+                    "drop the partitioner (one variable holds the whole shape).")
             return self._get_single_variable(
                 name, shape=shape, dtype=dtype, initializer=initializer,
                 regularizer=regularizer, reuse=reuse, trainable=trainable,

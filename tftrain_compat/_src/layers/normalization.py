@@ -20,6 +20,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import initializers as _init
 from tftrain_compat._src.layers import base
 from tftrain_compat._src.layers.base import InputSpec, Layer, call
@@ -68,10 +69,9 @@ class BatchNormalization(Layer):
         for what, value in (("renorm=True", renorm), ("virtual_batch_size", virtual_batch_size),
                             ("adjustment", adjustment)):
             if value:
-                raise NotImplementedError(
-                    f"tf.layers.BatchNormalization({what}) is not provided by tftrain_compat. "
-                    "- help: use plain batch normalization, or tf.keras.layers."
-                    "BatchNormalization in TF2 code.")
+                raise _errors.not_supported(
+                    f"tf.layers.BatchNormalization({what})", "use plain batch normalization, or "
+                    "tf.keras.layers.BatchNormalization in TF2 code.", verb="provided")
         self.momentum = momentum
         self.epsilon = epsilon
         self.center = center

@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import ops_graph as _ops_graph
 from tftrain_compat._src import tensor as _tensor
@@ -559,9 +560,9 @@ class LSTMCell(_LayerRNNCell):
         super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
         _check_supported_dtypes(self._dtype)
         if num_unit_shards is not None or num_proj_shards is not None:
-            raise NotImplementedError(
-                "LSTMCell(num_unit_shards=..., num_proj_shards=...): partitioned variables are "
-                "not supported by tftrain_compat. - help: drop the shard arguments.")
+            raise _errors.not_supported(
+                "LSTMCell(num_unit_shards=..., num_proj_shards=...): a partitioned variable",
+                "drop the shard arguments.")
         self._num_units = num_units
         self._use_peepholes = use_peepholes
         self._cell_clip = cell_clip

@@ -26,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import saver_pb2
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import meta_graph
 from tftrain_compat._src import tensor as _tensor
@@ -165,14 +166,13 @@ class Saver:
             raise ValueError("If `var_list` is provided then build cannot be deferred. Either "
                              "set defer_build=False or var_list=None.")
         if builder is not None:
-            raise NotImplementedError(
-                "Saver(builder=...): custom SaverBuilder objects are not supported by "
-                "tftrain_compat (they build TF1 graph ops directly). - help: leave builder=None.")
+            raise _errors.not_supported("Saver(builder=...): a custom SaverBuilder",
+                                        "leave builder=None.", why="it builds TF1 graph ops")
         if write_version != saver_pb2.SaverDef.V2:
-            raise NotImplementedError(
+            raise NotImplementedError(_errors.with_help(
                 "Saver(write_version=SaverDef.V1): tftrain_compat writes V2 checkpoints only (TF1 "
-                "had deprecated V1). - help: leave write_version at its default; V2 "
-                "checkpoints are read by every TF1 release since 0.12.")
+                "had deprecated V1).", "leave write_version at its default; V2 checkpoints are "
+                "read by every TF1 release since 0.12."))
         self._graph = _graph.get_default_graph()
         self._var_list = var_list
         self._reshape = reshape
