@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_path
+from support import assert_bitwise_equal, python_env, run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = Path(__file__).resolve().parent / "replica_programs.py"
@@ -64,26 +65,25 @@ print("REPLICAS", replicas.replicas())
 
 
 def _env(**extra: str) -> dict:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1",
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    """CPU only (``python_env``), this checkout's package first, no replica settings inherited."""
+    env = python_env(PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     env.pop("TFTRAIN_COMPAT_REPLICAS", None)
     env.pop("TFTRAIN_COMPAT_REPLICA_REDUCTION", None)
     env.update(extra)
     return env
 
 
-def _python(args: list[str], cwd: Path | None = None, check: bool = True,
-            **env: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=_env(**env), capture_output=True,
+def _python(args: list[str], cwd: Path | None = None, **env: str) -> str:
+    return run_python(args, cwd=cwd, timeout=TIMEOUT_S, env=_env(**env))
+
+
+def _failing(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], env=_env(**env), capture_output=True,
                           text=True, timeout=TIMEOUT_S)
-    if check:
-        assert proc.returncode == 0, (f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n"
-                                      f"{proc.stderr[-3000:]}")
-    return proc
 
 
 def _program(name: str, **env: str) -> dict:
-    out = _python([str(PROGRAMS), name], **env).stdout
+    out = _python([str(PROGRAMS), name], **env)
     line = [x for x in out.splitlines() if x.startswith("RESULT ")]
     assert line, out
     return json.loads(line[-1][len("RESULT "):])
@@ -106,9 +106,7 @@ def test_softmax_regression_two_and_four_replicas_match_one_up_to_sum_order(soft
     for kind in ("mean", "sum", "clip"):
         v1, one = softmax[f"v1_{kind}"], softmax[f"shim1_{kind}"]
         # one device: tf.compat.v1's numbers bit for bit (the project's promise)
-        assert one["losses"] == v1["losses"]
-        for name, value in v1["variables"].items():
-            assert np.array_equal(np.array(one["variables"][name]), np.array(value)), name
+        assert_bitwise_equal(one, v1)
         for two in (softmax[f"shim2_{kind}"], softmax[f"shim4_{kind}"]):
             _check_replicated(kind, v1, one, two)
 
@@ -175,9 +173,9 @@ def test_distribute_after_devices_started_uses_existing_devices_only():
 
 def test_cli_replicas_usage_errors():
     for bad in ("0", "two", "-1"):
-        proc = _python(["-m", "tftrain_compat", "run", "--replicas", bad, "x.py"], check=False)
+        proc = _failing(["-m", "tftrain_compat", "run", "--replicas", bad, "x.py"])
         assert proc.returncode == 2 and "--replicas: expected a whole number >= 1" in proc.stderr
-    proc = _python(["-c", "import tftrain_compat"], check=False, TFTRAIN_COMPAT_REPLICAS="zero")
+    proc = _failing(["-c", "import tftrain_compat"], TFTRAIN_COMPAT_REPLICAS="zero")
     assert proc.returncode == 1
     assert "$TFTRAIN_COMPAT_REPLICAS='zero': expected a whole number of replicas" in proc.stderr
 
@@ -197,7 +195,7 @@ def test_seed_cnn_script_two_replicas_every_variable(tmp_path: Path):
     runs = {}
     for count, extra in ((1, []), (2, ["--replicas", "2"])):
         out = _python(["-m", "tftrain_compat", "run", *extra, "wrapper.py", "cnn.py",
-                       f"vars{count}.npz"], cwd=tmp_path).stdout
+                       f"vars{count}.npz"], cwd=tmp_path)
         assert f"REPLICAS {count}" in out and "Step 0, Accuracy" in out, out
         runs[count] = dict(np.load(tmp_path / f"vars{count}.npz"))
     one, two = runs[1], runs[2]

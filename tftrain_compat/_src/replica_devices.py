@@ -71,12 +71,14 @@ def configure(count: int) -> list[str]:
                 pass
         have = len(tf.config.list_logical_devices("CPU"))
         if have < count:
-            raise ReplicaError(
+            from tftrain_compat._src.errors import with_help  # imports TensorFlow: not at the top
+            raise ReplicaError(with_help(
                 f"{count} replicas need {count} devices, but this process has {len(gpus)} GPU(s) "
                 f"and {have} CPU device(s), and TensorFlow's devices are initialised already, so "
-                f"no logical CPU devices can be added. - help: ask for the replicas before "
-                f"TensorFlow starts: `python -m tftrain_compat run --replicas {count} script.py` "
-                f"or ${ENV}={count} in the environment (read when tftrain_compat is imported).")
+                "no logical CPU devices can be added.",
+                f"ask for the replicas before TensorFlow starts: `python -m tftrain_compat run "
+                f"--replicas {count} script.py` or ${ENV}={count} in the environment (read when "
+                "tftrain_compat is imported)."))
         names = [f"/device:CPU:{i}" for i in range(count)]
     _made[count] = names
     return names

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src.errors import with_help
 from tftrain_compat._src.replica_devices import ReplicaError
 
 MEAN, SUM = "mean", "sum"
@@ -148,10 +149,10 @@ def check_coupling(nodes, backing, forward: set[str], depends: set[str], top: se
         elif node.op == "MatMul" and node.attr["transpose_a"].b and node_name(data[0]) in depends:
             reason = "it contracts the batch dimension (transpose_a)"
         if reason is not None:
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"The forward pass couples the examples of a batch at {node.op} {name!r}: "
                 f"{reason}; split into replicas its result would differ from the single-device "
-                "run. - help: run this script without replicas (or compute it per example).")
+                "run.", "run this script without replicas (or compute it per example)."))
 
 
 _STATE_CHANGING = ("Assign", "ResourceApply", "ResourceSparseApply", "ResourceScatter",
@@ -167,16 +168,16 @@ def check_state(nodes: dict, graph_def, grad_needs: set[str]) -> None:
     for name in sorted(grad_needs):
         node = nodes[name]
         if node.op.startswith(_STATE_CHANGING):
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"Computing the gradients runs {node.op} {name!r}, which changes state; every "
-                "replica would run it once per step. - help: run it in a separate "
-                "Session.run, or run this script without replicas.")
+                "replica would run it once per step.", "run it in a separate "
+                "Session.run, or run this script without replicas."))
         if node.op in _CALLS:
             random_inside = [n.name for f in graph_def.library.function for n in f.node_def
                              if n.op in RANDOM]
             if random_inside:
-                raise ReplicaError(
+                raise ReplicaError(with_help(
                     f"The gradients need {node.op} {name!r}, and a function body in this graph "
                     f"draws random numbers ({random_inside[0]}); random numbers drawn inside "
-                    "tf.cond / tf.while_loop cannot be drawn once for the global batch. - help: "
-                    "run this script without replicas.")
+                    "tf.cond / tf.while_loop cannot be drawn once for the global batch.",
+                    "run this script without replicas."))

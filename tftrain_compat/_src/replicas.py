@@ -66,6 +66,7 @@ from tftrain_compat._src.replica_graph import (
     loss_kind, node_name, tensor_name)
 from tftrain_compat._src import session as _session
 from tftrain_compat._src import wrap as _wrap
+from tftrain_compat._src.errors import with_help
 from tftrain_compat._src.replica_devices import ReplicaError
 
 __all__ = ["ReplicaError", "enable", "disable", "replicas", "record_gradients", "record_apply"]
@@ -278,11 +279,11 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
             grads[g] = rec.gradients[g]
         for g in rec.applies[op]:
             if g in rec.sparse:
-                raise ReplicaError(
+                raise ReplicaError(with_help(
                     f"The update {op!r} applies a sparse (IndexedSlices) gradient "
-                    f"({g}, variable {rec.sparse[g]}); replicas reduce dense gradients only. "
-                    "- help: densify it (tf.convert_to_tensor) before apply_gradients, or run "
-                    "without replicas.")
+                    f"({g}, variable {rec.sparse[g]}); replicas reduce dense gradients only.",
+                    "densify it (tf.convert_to_tensor) before apply_gradients, or run "
+                    "without replicas."))
             if g in fed or g in grads:
                 continue
             if not (ancestors(nodes, [node_name(g)], fed) & {node_name(m) for m in made}):
@@ -291,11 +292,11 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
         return None
     batch_feeds = [f for f in feeds if f.batch]
     if not batch_feeds:
-        raise ReplicaError(
+        raise ReplicaError(with_help(
             "A training run with replicas needs a batch to split: none of its feeds "
             f"({', '.join(f.name for f in feeds) or 'none'}) is declared with an unknown "
-            "dimension 0. - help: declare the batch placeholders as tf.placeholder(dtype, "
-            "[None, ...]), or run without replicas.")
+            "dimension 0.", "declare the batch placeholders as tf.placeholder(dtype, "
+            "[None, ...]), or run without replicas."))
     batch_names = {f.name for f in batch_feeds}
     losses = sorted({loss for loss in grads.values() if loss is not None})
     reduction = config.reduction
@@ -307,25 +308,25 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
     if reduction is None:
         if None in grads.values():
             unknown = sorted(g for g, loss in grads.items() if loss is None)
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"The gradients {unknown} were not made by an optimizer's compute_gradients or "
                 "minimize, so the loss they come from is not known and neither is how the "
-                "replicas' gradients combine. - help: pass the reduction: "
+                "replicas' gradients combine.", "pass the reduction: "
                 "tftrain_compat.distribute(replicas=N, reduction='mean' or 'sum') or "
-                f"${REDUCTION_ENV}=mean|sum.")
+                f"${REDUCTION_ENV}=mean|sum."))
         kinds = {loss: MEAN if kind == "const" else kind for loss, kind in kinds.items()}
         bad = [name for name, kind in kinds.items() if kind not in (MEAN, SUM)]
         if bad:
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"Cannot tell whether the loss {bad[0]} is a mean or a sum over the batch (it is "
                 f"not reduce_mean/reduce_sum over axis 0, plus or times batch-independent "
-                f"terms), so the replicas' gradients cannot be combined safely. - help: pass the "
-                f"reduction: tftrain_compat.distribute(replicas=N, reduction='mean' or 'sum') or "
-                f"${REDUCTION_ENV}=mean|sum.")
+                f"terms), so the replicas' gradients cannot be combined safely.",
+                "pass the reduction: tftrain_compat.distribute(replicas=N, reduction='mean' or "
+                f"'sum') or ${REDUCTION_ENV}=mean|sum."))
         if len(set(kinds.values())) > 1:
-            raise ReplicaError(f"The losses of one training run reduce differently over the "
-                               f"batch ({kinds}); replicas need one reduction. - help: pass "
-                               f"reduction='mean' or 'sum'.")
+            raise ReplicaError(with_help(
+                f"The losses of one training run reduce differently over the batch ({kinds}); "
+                "replicas need one reduction.", "pass reduction='mean' or 'sum'."))
         reduction = next(iter(kinds.values()))
     assert reduction in (MEAN, SUM), reduction
     check_coupling(nodes, backing, forward, depends, top)
@@ -405,24 +406,25 @@ class _Step:
             elif f.shapeless:
                 first = self.shapes.setdefault(f.name, shape)
                 if first != shape:
-                    raise ReplicaError(
+                    raise ReplicaError(with_help(
                         f"{f.name} has no declared shape and was fed {first} in an earlier "
                         f"training run and {shape} now; with replicas a feed is either a batch "
-                        f"(split along dimension 0) or the same for every replica. - help: "
-                        f"declare it: tf.placeholder(dtype, [None, ...]) for a batch, a fixed "
-                        f"shape otherwise.")
+                        f"(split along dimension 0) or the same for every replica.",
+                        "declare it: tf.placeholder(dtype, [None, ...]) for a batch, a fixed "
+                        "shape otherwise."))
         if len(set(sizes.values())) != 1 or None in sizes.values():
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"The batch feeds of one training run must share dimension 0 (it is split "
-                f"across replicas), got {sizes}. - help: feed tensors that are not a batch with "
-                f"a declared dimension 0 (tf.placeholder(dtype, [k, ...])).")
+                f"across replicas), got {sizes}.", "feed tensors that are not a batch with "
+                "a declared dimension 0 (tf.placeholder(dtype, [k, ...]))."))
         size = int(next(iter(sizes.values())) or 0)
         n = self.config.count
         if size == 0 or size % n:
-            raise ReplicaError(
+            raise ReplicaError(with_help(
                 f"A batch of {size} (dimension 0 of {', '.join(sorted(sizes))}) cannot be split "
-                f"into {n} equal replica shards. - help: use a batch size that is a multiple of "
-                f"{n}, or another --replicas / TFTRAIN_COMPAT_REPLICAS / distribute(replicas=...).")
+                f"into {n} equal replica shards.",
+                f"use a batch size that is a multiple of {n}, or another --replicas / "
+                "TFTRAIN_COMPAT_REPLICAS / distribute(replicas=...)."))
         return size
 
     def _draw(self, sess, feed_dict: dict, size: int) -> dict:
@@ -441,17 +443,18 @@ class _Step:
                 real = sess.run([r.shape_input for r in shaped], feed_dict)
                 for r, value in zip(shaped, real):
                     if list(value) != list(draw_feeds[r.shape_input]):
-                        raise ReplicaError(
+                        raise ReplicaError(with_help(
                             f"The random op {r.op!r} draws shape {list(value)}, not the "
                             f"{list(draw_feeds[r.shape_input])} its declared shape and the batch "
-                            "imply; its dimension 0 is not the batch's. - help: run without "
-                            "replicas.")
+                            "imply; its dimension 0 is not the batch's.", "run without "
+                            "replicas."))
             self.checked_draw = True
         values = sess.run([r.output for r in self.randoms], draw_feeds)
         for r, value in zip(self.randoms, values):
             if r.sliced and value.shape[0] != size:
-                raise ReplicaError(f"The random op {r.op!r} drew dimension 0 {value.shape[0]}, "
-                                   f"not the batch's {size}. - help: run without replicas.")
+                raise ReplicaError(with_help(
+                    f"The random op {r.op!r} drew dimension 0 {value.shape[0]}, not the batch's "
+                    f"{size}.", "run without replicas."))
         return {r.output: v for r, v in zip(self.randoms, values)}
 
     def _function(self, sess, grad_feeds: dict):
