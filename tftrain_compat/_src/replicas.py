@@ -518,12 +518,44 @@ class _Step:
             reduced = step(*args)
         except tf.errors.OpError as err:
             raise sess._translate(err) from None
-        final = dict(grad_feeds)
-        for name, value in zip(self.grads, reduced):
-            final[name] = value.numpy()
+        tensors = dict(zip(self.grads, reduced))
         values: list[Any] = [None] * len(self.mapper.targets)
-        for part in (self.first, self.second):
+        for number, part in enumerate((self.first, self.second)):
             if part:
-                for (i, _), value in zip(part, sess.run([f for _, f in part], final)):
+                got = self._run_part(sess, number, [f for _, f in part], grad_feeds, tensors)
+                for (i, _), value in zip(part, got):
                     values[i] = value
         return self.mapper.build(values)
+
+    def _run_part(self, sess, number: int, fetches: list, feeds: dict, tensors: dict) -> list:
+        """``sess.run(fetches, feeds + tensors)``, the reduced gradients in ``tensors`` fed as
+        the eager tensors they are (no trip through NumPy, nor off the device); the rest as
+        ``Session.run`` does it (TF1's conversions and checks, the initialization check)."""
+        key = (number, frozenset(feeds))
+        runs = self.__dict__.setdefault("_parts", {})
+        compiled = runs.get(key)
+        if compiled is None or compiled[0] is not sess:
+            template = dict(feeds)
+            template.update((name, t.numpy()) for name, t in tensors.items())
+            compiled = runs[key] = (sess, sess._compile(fetches, template))
+        run = compiled[1]
+        fed = [tensors[e.key] if e.component is None and e.key in tensors
+               else _session._feed_value(feeds[e.key], e) for e in run.feeds]
+        args = [v if isinstance(v, tf.Tensor) else lowering.to_tensor(v) for v in fed]
+        if not run.reads <= sess._initialized:
+            sess._check_initialized(run.reads)
+        try:
+            outputs = run.call(args)
+        except tf.errors.OpError as err:
+            raise sess._translate(err) from None
+        sess._initialized |= run.inits
+        values: list[Any] = []
+        for slot in run.value_slots:
+            if slot is None:
+                values.append(None)
+            elif slot in run.fed_outputs:  # a fetched fed tensor is its fed value (TF1)
+                value = fed[run.fed_outputs[slot]]
+                values.append(value.numpy() if isinstance(value, tf.Tensor) else value)
+            else:
+                values.append(outputs[slot].numpy())
+        return run.build(values)
