@@ -150,24 +150,48 @@ def errors() -> dict:
     out["moments"] = coupled(moments)
     out["batch_norm"] = coupled(lambda h: tf.layers.batch_normalization(h, training=True))
 
-    # a loss whose reduction cannot be read; then the same with reduction='mean'
-    def shape_divided():
+    # losses read as means: a sum divided by tf.shape(x)[0], tf.losses' default reduction (a sum
+    # divided by the count of non-zero weights); one that cannot be read (a sum divided by a sum
+    # of the examples' values); gradients from tf.gradients (no loss recorded), then with
+    # reduction='mean' given. Each returns w after two steps.
+    def train_two_steps(kind: str):
         tf.reset_default_graph()
         x = tf.placeholder(tf.float32, [None, FEATURES])
-        w = tf.Variable(tf.ones([FEATURES, 1]))
-        loss = tf.reduce_sum(tf.square(tf.matmul(x, w))) / tf.cast(tf.shape(x)[0], tf.float32)
-        train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+        y = tf.placeholder(tf.float32, [None, CLASSES])
+        w = tf.Variable(tf.fill([FEATURES, CLASSES], 0.1))
+        logits = tf.matmul(x, w)
+        opt = tf.train.GradientDescentOptimizer(0.5)
+        if kind == "shape_divided":
+            loss = tf.reduce_sum(tf.square(logits - y)) / tf.cast(tf.shape(x)[0], tf.float32)
+        elif kind == "tf_losses":
+            loss = tf.losses.softmax_cross_entropy(y, logits)
+        elif kind == "tf_gradients":
+            loss = tf.reduce_mean(tf.square(logits - y))
+        else:
+            loss = tf.reduce_sum(tf.square(logits - y)) / tf.reduce_sum(tf.abs(x))
+        if kind == "tf_gradients":
+            train = opt.apply_gradients(zip(tf.gradients(loss, [w]), [w]))
+        else:
+            train = opt.minimize(loss)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            sess.run(train, {x: xs[0]})
+            for i in range(2):
+                sess.run(train, {x: xs[i], y: ys[i]})
             return sess.run(w)
-    out["unknown_reduction"] = _expect_error(shape_divided)
-    tf.distribute(replicas=2, reduction="mean")
-    w_mean = shape_divided()
+
+    for kind in ("shape_divided", "tf_losses"):
+        tf.distribute(replicas=1)
+        single = train_two_steps(kind)
+        tf.distribute(replicas=2)
+        out[kind] = [float(np.abs(train_two_steps(kind) - single).max()),
+                     float(np.abs(single - 0.1).max())]
+    out["unknown_reduction"] = _expect_error(lambda: train_two_steps("value_divided"))
+    out["tf_gradients"] = _expect_error(lambda: train_two_steps("tf_gradients"))
     tf.distribute(replicas=1)
-    w_single = shape_divided()
-    out["explicit_mean_max_diff"] = float(np.abs(w_mean - w_single).max())
-    out["explicit_mean_scale"] = float(np.abs(w_single - 1.0).max())
+    single = train_two_steps("tf_gradients")
+    tf.distribute(replicas=2, reduction="mean")
+    out["explicit_mean"] = [float(np.abs(train_two_steps("tf_gradients") - single).max()),
+                            float(np.abs(single - 0.1).max())]
     out["too_many"] = _expect_error(lambda: tf.distribute(replicas=3))
 
     # computing the gradients changes state: it would run once per replica

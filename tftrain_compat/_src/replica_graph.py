@@ -24,6 +24,7 @@ _REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod", "All", "Any", "Euc
 _BATCH_NORMS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
 _PASS = frozenset({"Identity", "Neg", "Cast"})
 _ADD = frozenset({"Add", "AddV2", "Sub", "AddN"})
+_SHAPE_ONLY = frozenset({"Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike"})
 
 
 def node_name(inp: str) -> str:
@@ -83,6 +84,8 @@ def reduces_batch(nodes: dict, backing, data: list[str]) -> bool | None:
     """Whether a reduction node with inputs ``data`` (tensor, axes) reduces over axis 0; None
     when the axes are not known statically. ``reduce_*(t)`` of a tensor of unknown rank has the
     axes ``Range(0, Rank(t), 1)``: every axis."""
+    if backing.get_tensor_by_name(tensor_name(data[0])).shape.rank == 0:
+        return False  # a scalar: nothing is reduced
     axes = _const_value(nodes, data[1])
     if axes is None:
         node = nodes.get(node_name(data[1]))
@@ -101,28 +104,69 @@ def reduces_batch(nodes: dict, backing, data: list[str]) -> bool | None:
     return 0 in [a % rank for a in listed]
 
 
-def loss_kind(nodes, backing, name: str, depends: set[str], top: set[str]) -> str | None:
+def value_dependent(nodes: dict, name: str, batch: set[str], memo: dict) -> bool:
+    """Whether node ``name``'s value depends on the values (not only the shapes) of the fed
+    batch tensors ``batch``."""
+    if name in memo:
+        return memo[name]
+    memo[name] = False
+    node = nodes.get(name)
+    result = False
+    if node is not None and node.op not in _SHAPE_ONLY:
+        result = any(tensor_name(i) in batch or value_dependent(nodes, node_name(i), batch, memo)
+                     for i in node.input if not i.startswith("^"))
+    memo[name] = result
+    return result
+
+
+def _batch_size_of(nodes: dict, name: str, depends: set[str], batch: set[str]) -> bool:
+    """Whether node ``name`` is (a cast of) ``tf.shape(t)[0]`` of a batch-dependent ``t``."""
+    node = nodes.get(name)
+    while node is not None and node.op == "Cast":
+        node = nodes.get(node_name(node.input[0]))
+    if node is None or node.op != "StridedSlice" or node.attr["shrink_axis_mask"].i != 1:
+        return False
+    begin = _const_value(nodes, node.input[1])
+    shape = nodes.get(node_name(node.input[0]))
+    return (begin is not None and list(np.ravel(begin)) == [0] and shape is not None
+            and shape.op == "Shape" and (tensor_name(shape.input[0]) in batch
+                                         or node_name(shape.input[0]) in depends))
+
+
+def loss_kind(nodes, backing, name: str, depends: set[str], top: set[str],
+              batch: set[str]) -> str | None:
     """MEAN, SUM or None (unknown) for the loss node ``name`` (see the module docstring);
-    adds the recognized batch reductions to ``top``."""
+    adds the recognized batch reductions to ``top``. ``batch``: the fed batch tensors."""
     if name not in depends:
         return "const"
     node = nodes[name]
     data = [i for i in node.input if not i.startswith("^")]
     if node.op in _PASS:
-        return loss_kind(nodes, backing, node_name(data[0]), depends, top)
+        return loss_kind(nodes, backing, node_name(data[0]), depends, top, batch)
     if node.op in _ADD:
-        found = {loss_kind(nodes, backing, node_name(i), depends, top) for i in data}
+        found = {loss_kind(nodes, backing, node_name(i), depends, top, batch) for i in data}
         varying = found - {"const"}
         if len(varying) != 1 or None in varying:
             return None
         kind = varying.pop()
         return None if kind == SUM and "const" in found else kind
-    if node.op in ("Mul", "RealDiv", "Div") and len(data) == 2:
-        kinds = [loss_kind(nodes, backing, node_name(i), depends, top) for i in data]
+    if node.op in ("Mul", "RealDiv", "Div", "DivNoNan") and len(data) == 2:
+        kinds = [loss_kind(nodes, backing, node_name(i), depends, top, batch) for i in data]
         if kinds[1] == "const":
             return kinds[0]
-        return kinds[1] if node.op == "Mul" and kinds[0] == "const" else None
+        if node.op == "Mul":
+            return kinds[1] if kinds[0] == "const" else None
+        # A sum over the batch divided by the batch's size (tf.shape(x)[0]) or by a count over
+        # it that does not depend on the examples' values (tf.losses' num_present for constant
+        # weights): each shard's denominator is its share, so the quotient is a mean.
+        denominator = node_name(data[1])
+        if kinds[0] == SUM and (_batch_size_of(nodes, denominator, depends, batch) or (
+                kinds[1] == SUM and not value_dependent(nodes, denominator, batch, {}))):
+            return MEAN
+        return None
     if node.op in ("Mean", "Sum"):
+        if backing.get_tensor_by_name(tensor_name(data[0])).shape.rank == 0:  # reduces nothing
+            return loss_kind(nodes, backing, node_name(data[0]), depends, top, batch)
         if reduces_batch(nodes, backing, data):
             top.add(name)
             return MEAN if node.op == "Mean" else SUM

@@ -25,16 +25,19 @@ reach an op made by a tf.train optimizer's ``minimize``/``apply_gradients`` -- r
 
 Every other run (evaluation, ``accuracy`` on the test set) takes the ordinary path.
 
-**Reduction.** The gradient of a loss that is a mean over the batch (``reduce_mean`` over axis 0,
-plus terms that do not depend on the batch, e.g. weight decay) is the mean of the shards'
-gradients; that of a sum over the batch (or of a per-example loss tensor) is their sum. This is
-read from the loss's graph: Identity/Neg/Add/Sub/AddN and products or quotients with
-batch-independent tensors around ``Mean``/``Sum`` ops whose axes include 0. A loss of another
-form (``tf.losses``' division by a count of non-zero weights, a division by ``tf.shape(x)[0]``)
-is refused with ReplicaError, unless ``reduction='mean'|'sum'`` is given
-(``distribute(replicas=N, reduction=...)``, ``$TFTRAIN_COMPAT_REPLICA_REDUCTION``). The result
-equals the single-device run's up to the order of the floating-point sums (each shard sums its
-own examples, then the shards are added).
+**Reduction.** The gradient of a loss that is a mean over the batch (plus terms that do not
+depend on the batch, e.g. weight decay) is the mean of the shards' gradients; that of a sum over
+the batch is their sum. This is read from the loss's graph (``replica_graph.loss_kind``):
+Identity/Neg/Cast/Add/Sub/AddN and products or quotients with batch-independent tensors around
+``Mean``/``Sum`` ops whose axes include 0 (a mean, a sum); a sum over the batch divided by
+``tf.shape(x)[0]``, or by a sum over the batch that does not depend on the examples' values
+(``tf.losses``' count of non-zero weights for constant weights), is a mean. The limit: a loss of
+any other form (a sum plus batch-independent terms, a division by a value-dependent count, e.g.
+of per-example weights that are fed, gradients from ``tf.gradients`` rather than an optimizer) is
+refused with ReplicaError, unless ``reduction='mean'|'sum'`` is given
+(``distribute(replicas=N, reduction=...)``, ``$TFTRAIN_COMPAT_REPLICA_REDUCTION``); a wrong
+explicit reduction is not detected. The result equals the single-device run's up to the order
+of the floating-point sums (each shard sums its own examples, then the shards are added).
 
 **Refused (ReplicaError, checked before anything runs):** a batch not divisible by N, batch feeds
 of different sizes in one run, a training run without a fed batch (input from queues or
@@ -304,7 +307,8 @@ def _analyse(sess, fetches, feed_dict, rec: _Records, config: _Config) -> "_Step
     depends = batch_dependent(nodes, forward, batch_names)
     top: set[str] = set()
     # The loss's own reductions over the batch (recorded in ``top``) are not couplings.
-    kinds = {loss: loss_kind(nodes, backing, node_name(loss), depends, top) for loss in losses}
+    kinds = {loss: loss_kind(nodes, backing, node_name(loss), depends, top, batch_names)
+             for loss in losses}
     if reduction is None:
         if None in grads.values():
             unknown = sorted(g for g, loss in grads.items() if loss is None)
