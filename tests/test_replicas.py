@@ -206,8 +206,8 @@ def test_seed_cnn_script_two_replicas_every_variable(tmp_path: Path):
     assert sorted(one) == sorted(two) and len(one) == 16  # 8 variables + 8 Momentum slots
     for name, ref in one.items():
         rel = _max_rel(ref, two[name])
-        # weights: <= 4 ulps of their size (measured 1.6); slots (sums of gradients over 78,400
-        # positions for conv1: 100 examples x 28 x 28): 4e-6 of theirs (measured 1.1e-6; the margin is for other
-        # CPUs' kernel blockings). Summing the mean loss's gradients would give ~1.
+        # weights: <= 4 ulps of their size (measured 1.6); slots (sums of gradients, over
+        # 100 x 28 x 28 positions for conv1's): 4e-6 of theirs (measured 1.1e-6; the margin is
+        # for other CPUs' kernel blockings). Summing the mean loss's gradients would give ~1.
         assert rel <= (4e-6 if name.endswith("/Momentum") else 4 * EPS), (name, rel)
         assert np.abs(ref).max() > 0, name  # trained: the slots hold gradients
