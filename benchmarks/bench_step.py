@@ -23,6 +23,12 @@ here asserts a time.
 
     python benchmarks/bench_step.py                      # defaults, about 2 minutes on 2 cores
     python benchmarks/bench_step.py --softmax-steps 300 --cnn-steps 5 --rounds 3   # quick look
+
+``--replicas 1,2,4`` adds rows ``shim-rN``: the shim with data-parallel replicas
+(``tftrain_compat.distribute(replicas=N)``) on N logical CPU devices, declared before TensorFlow
+starts (the largest N), the same global batch of 100 split N ways:
+
+    python benchmarks/bench_step.py --models cnn --impls compat.v1 --replicas 1,2,4
 """
 from __future__ import annotations
 
@@ -41,10 +47,27 @@ from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+
+def _replica_counts(argv: list[str]) -> list[int]:
+    """``--replicas 1,2,4`` (read before TensorFlow starts: logical devices are declared first)."""
+    for i, arg in enumerate(argv):
+        text = argv[i + 1] if arg == "--replicas" and i + 1 < len(argv) else (
+            arg.split("=", 1)[1] if arg.startswith("--replicas=") else None)
+        if text is not None:
+            return sorted({int(n) for n in text.split(",") if n.strip()})
+    return []
+
+
+REPLICAS = _replica_counts(sys.argv[1:])
+if REPLICAS and max(REPLICAS) > 1:  # tftrain_compat declares the devices when it is imported
+    os.environ["TFTRAIN_COMPAT_REPLICAS"] = str(max(REPLICAS))
+
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tftrain_compat  # noqa: E402
+from tftrain_compat._src import replicas as _replicas  # noqa: E402
+from tftrain_compat._src import session as _shim_session  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")  # compat.v1's keep_prob deprecation notice is not a result
 
@@ -165,6 +188,24 @@ def shim_step(model: str) -> Step:
     return lambda xs, ys: sess.run(fetches, feed_dict={x: xs, y: ys, **extra})
 
 
+def shim_replicas_step(model: str, count: int) -> Step:
+    """``shim_step`` with ``count`` data-parallel replicas (1: replicas off)."""
+    tftrain_compat.distribute(replicas=count)
+    config, hook = list(_replicas._config), _shim_session.run_hook
+    step = shim_step(model)
+    tftrain_compat.distribute(replicas=1)
+
+    def run(xs, ys):  # this row's replica setting, without rebuilding the strategy per step
+        _replicas._config[:] = config
+        _shim_session.run_hook = hook
+        try:
+            return step(xs, ys)
+        finally:
+            _replicas._config[:] = []
+            _shim_session.run_hook = None
+    return run
+
+
 def compat_v1_step(model: str) -> Step:
     """The legacy graph on tf.compat.v1 in graph mode, run through ``tf.compat.v1.Session``."""
     v1 = tf.compat.v1
@@ -245,10 +286,17 @@ def _time_steps(step: Step, batches, n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
+def _builder(name: str) -> Callable[[str], Step]:
+    if name.startswith("shim-r"):
+        count = int(name[len("shim-r"):])
+        return lambda model: shim_replicas_step(model, count)
+    return BUILDERS[name]
+
+
 def bench_model(model: str, impls: list[str], batches, steps: int, warmup: int,
                 rounds: int) -> dict[str, list[float]]:
     """Per-round seconds/step of each implementation of ``model``, rotating the order."""
-    steps_fns = {name: BUILDERS[name](model) for name in impls}
+    steps_fns = {name: _builder(name)(model) for name in impls}
     for name in impls:
         _time_steps(steps_fns[name], batches, warmup)
     results: dict[str, list[float]] = {name: [] for name in impls}
@@ -294,8 +342,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: softmax, cnn, and the softmax step with other "
                              "fetch structures: softmax-dict, softmax-nested, softmax-byname, "
                              "softmax-namedtuple")
+    parser.add_argument("--replicas", default="",
+                        help="comma-separated replica counts: rows shim-rN (data-parallel "
+                             "replicas on N logical CPU devices), e.g. 1,2,4")
     args = parser.parse_args(argv)
     impls = [i for i in IMPLS if i in args.impls.split(",")]
+    impls += [f"shim-r{n}" for n in REPLICAS]
     known = ["softmax", "cnn"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
     models = [m for m in known if m in args.models.split(",")]
 

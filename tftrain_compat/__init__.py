@@ -9,7 +9,9 @@ function TF1 never had is reached through the same namespace and records a graph
 from __future__ import annotations
 
 import tftrain_compat._early_cli  # noqa: F401  (first: `python -m tftrain_compat --help` needs no TF)
-import tensorflow as _tf2
+from tftrain_compat._src import replica_devices as _replica_devices
+_replica_devices.configure_requested()  # --replicas, $TFTRAIN_COMPAT_REPLICAS: before TF starts
+import tensorflow as _tf2  # noqa: E402
 
 from tftrain_compat._version import __version__ as compat_version
 from tftrain_compat._src import namespace as _namespace
@@ -172,6 +174,12 @@ io = _Namespace("tf.io", {"PaddingFIFOQueue": PaddingFIFOQueue,
 saved_model = _Namespace("tf.saved_model")
 
 _import_hook.install()
+
+# --- data-parallel replicas (tftrain_compat's own; TF1's tf.distribute module stays reachable) --
+from tftrain_compat._src import replicas as _replicas  # noqa: E402
+from tftrain_compat._src.replicas import ReplicaError as ReplicaError  # noqa: E402,F401
+distribute = _replicas.DistributeFront()
+_replicas.enable_requested()
 
 
 __getattr__, __dir__ = _namespace.front("tf", globals())

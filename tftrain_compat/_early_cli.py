@@ -3,7 +3,9 @@
 ``python -m tftrain_compat ...`` (and the ``tftrain-compat`` script) import this package before
 its ``__main__`` runs, and the package imports TensorFlow, which takes seconds and prints its C++
 start-up lines. When the process is that command, this module parses the command line first --
-so ``--help``, ``--version`` and usage errors answer without importing TensorFlow -- and, unless
+so ``--help``, ``--version`` and usage errors answer without importing TensorFlow, and ``run
+--replicas N`` is recorded before TensorFlow starts its devices (``_src/replica_devices.py``
+declares the logical devices first) -- and, unless
 the user set ``TF_CPP_MIN_LOG_LEVEL`` themselves, keeps TensorFlow's start-up lines quiet: it
 sets ``TF_CPP_MIN_LOG_LEVEL=3`` and drops the known banner lines TensorFlow writes to stderr
 while it starts (every other line it writes then is passed on). In any other process (``import
@@ -50,6 +52,8 @@ def quiet_tensorflow_import() -> None:
         os.dup2(captured.fileno(), 2)
         try:
             import tensorflow as tf
+            from tftrain_compat._src import replica_devices
+            replica_devices.configure_requested()  # logical devices: before the runtime starts
             tf.config.list_logical_devices()  # the runtime's start prints the second batch
         finally:
             sys.stderr.flush()
@@ -68,7 +72,10 @@ def before_tensorflow() -> None:
     if not is_command_line():
         return
     from tftrain_compat import cli
-    cli.parse_args(sys.argv[1:])
+    from tftrain_compat._src import replica_devices
+    args = cli.parse_args(sys.argv[1:])
+    if getattr(args, "replicas", None) is not None:
+        replica_devices.request(args.replicas)  # configured before TensorFlow starts (__init__)
     if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
         quiet_tensorflow_import()
 

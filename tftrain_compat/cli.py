@@ -430,6 +430,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run an unchanged TF1 script",
                          description="Run SCRIPT as `python SCRIPT ARGS...` would, with its "
                                      "tensorflow imports served by tftrain_compat.")
+    run.add_argument("--replicas", type=_replica_count, metavar="N",
+                     help="run each training Session.run data-parallel on N local devices "
+                          "(GPUs if there are N, else N logical CPU devices)")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     demo = sub.add_parser("demo", help="run a TF1 tutorial script on the packaged MNIST sample "
@@ -444,6 +447,12 @@ def _parser() -> argparse.ArgumentParser:
                                        "when any is unsupported.")
     check.add_argument("scripts", nargs="+", metavar="SCRIPT")
     return parser
+
+
+def _replica_count(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

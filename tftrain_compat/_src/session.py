@@ -30,6 +30,10 @@ from tftrain_compat._src import variables as _variables
 
 _log = logging.getLogger("tftrain_compat")
 _storage_ids = iter(range(1, 1 << 62))
+# Installed by ``replicas.py`` while data-parallel replicas are on: ``hook(session, fetches,
+# feed_dict)`` runs a training step itself, or returns NOT_HANDLED for the ordinary path.
+NOT_HANDLED = object()
+run_hook: Callable[["BaseSession", Any, dict], Any] | None = None
 
 
 @dataclass
@@ -154,6 +158,10 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feed_dict = feed_dict or {}
+        if run_hook is not None:
+            handled = run_hook(self, fetches, feed_dict)
+            if handled is not NOT_HANDLED:
+                return handled
         cls = type(fetches)
         if cls in _LEAVE_TYPES:
             fkey: Any = fetches

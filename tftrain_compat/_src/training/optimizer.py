@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import replicas as _replicas
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
 from tftrain_compat._src.graph import GraphKeys
@@ -106,6 +107,9 @@ class Optimizer:
                 grads = tf.tuple(grads)
             return grads
         grads = _tensor.call_in_graph(build, (loss, var_list, grad_loss), {})
+        _replicas.record_gradients(graph, _tensor.unwrap(loss),  # for data-parallel replicas
+                                   [(_tensor.unwrap(g), _tensor.unwrap(v)) for g, v in
+                                    zip(grads, var_list)])
         return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name: str | None = None):
@@ -166,6 +170,7 @@ class Optimizer:
                             resource=global_step_t.handle,
                             value=tf.constant(1, dtype=global_step_t.dtype),
                             name=scope)
+            _replicas.record_apply(graph, apply_op, backing_pairs)
             train_ops = g.get_collection_ref(GraphKeys.TRAIN_OP)
             if apply_op not in train_ops:
                 train_ops.append(apply_op)
