@@ -51,6 +51,8 @@ ops that mix examples (a reshape across the batch, ``tf.random_shuffle`` of the 
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
 import os
 import threading
@@ -63,6 +65,7 @@ import tensorflow as tf
 
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import lowering
+from tftrain_compat._src import multi_worker
 from tftrain_compat._src import replica_devices
 from tftrain_compat._src.replica_graph import (
     MEAN, RANDOM, SHAPED_RANDOM, SUM, ancestors, batch_dependent, check_coupling, check_state,
@@ -128,6 +131,7 @@ class _Config:
     devices: list[str]
     strategy: Any
     reduction: str | None
+    workers: int = 1      # processes (hosts) in the strategy's cluster: >1 with --multi-worker
 
 
 _config: list[_Config] = []
@@ -175,14 +179,73 @@ def replicas() -> int:
     return _config[0].count if _config else 1
 
 
+def enable_multi_worker(reduction: str | None = None) -> int:
+    """Runs every later training ``Session.run`` across the workers of ``TF_CONFIG``'s cluster
+    (``multi_worker.py``); returns the number of replicas in sync (all workers' together).
+
+    The strategy must have been made before TensorFlow started (``--multi-worker`` or
+    ``$TFTRAIN_COMPAT_MULTI_WORKER=1``), else ReplicaError.
+    """
+    if reduction not in (None, MEAN, SUM):
+        raise ReplicaError(f"reduction={reduction!r}: expected None, 'mean' or 'sum'.")
+    strategy = multi_worker.configure()
+    local = len(strategy.extended.worker_devices)
+    total = strategy.num_replicas_in_sync
+    _config[:] = [_Config(local, list(strategy.extended.worker_devices), strategy, reduction,
+                          workers=total // local)]
+    _session.run_hook = _run_hook
+    _exit_barrier.armed = True
+    _log.info("tftrain_compat: training runs on %d replicas in sync (%d workers)", total,
+              total // local)
+    return total
+
+
 def enable_requested() -> None:
-    """``enable`` for ``--replicas`` / ``$TFTRAIN_COMPAT_REPLICAS`` (at the end of the import)."""
+    """``enable`` for ``--replicas`` / ``$TFTRAIN_COMPAT_REPLICAS`` / ``--multi-worker`` /
+    ``$TFTRAIN_COMPAT_MULTI_WORKER`` (at the end of the import)."""
     count = replica_devices.requested()
-    if count is not None and count > 1:
-        reduction = os.environ.get(REDUCTION_ENV, "").strip().lower() or None
-        if reduction not in (None, MEAN, SUM):
-            raise ReplicaError(f"${REDUCTION_ENV}={reduction!r}: expected 'mean' or 'sum'.")
+    several = multi_worker.requested()
+    if not several and (count is None or count <= 1):
+        return
+    reduction = os.environ.get(REDUCTION_ENV, "").strip().lower() or None
+    if reduction not in (None, MEAN, SUM):
+        raise ReplicaError(f"${REDUCTION_ENV}={reduction!r}: expected 'mean' or 'sum'.")
+    if several:
+        if count is not None and count > 1:
+            raise ReplicaError(with_help(
+                f"--replicas/${replica_devices.ENV}={count} and several workers (--multi-worker, "
+                f"${multi_worker.ENV}) were both asked for; with several workers each worker's "
+                "replicas are its GPUs, else its CPU.", "ask for one of the two."))
+        enable_multi_worker(reduction)
+    else:
         enable(count, reduction)
+
+
+class _ExitBarrier:
+    """At exit, a worker that trained waits for the others: a peer still reading the last
+    all-reduce's data from this process must find it alive (an error then is only logged)."""
+
+    armed = False
+
+    def __call__(self) -> None:
+        if not (self.armed and _config and _config[0].workers > 1 and _trained):
+            return
+        strategy = _config[0].strategy
+        options = tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=min(60.0, multi_worker.timeout_s()))
+        try:
+            @tf.function(autograph=False)
+            def barrier():
+                return strategy.run(lambda: tf.distribute.get_replica_context().all_reduce(
+                    tf.distribute.ReduceOp.SUM, tf.ones([]), options=options))
+            barrier()
+        except Exception as err:  # noqa: BLE001 - the process is ending; nothing to undo
+            _log.debug("tftrain_compat: the exit barrier of the workers failed: %s", err)
+
+
+_trained: list[bool] = []   # a training step ran across workers in this process
+_exit_barrier = _ExitBarrier()
+atexit.register(_exit_barrier)
 
 
 class DistributeFront(types.ModuleType):
@@ -487,18 +550,31 @@ class _Step:
         n_out = len(self.grads)
         specs = [tf.TensorSpec(None if e.dims is None else e.dims, e.np_dtype)
                  for e in compiled.feeds]
+        several = self.config.workers > 1
+        options = (tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=multi_worker.timeout_s()) if several else None)
 
         def replica_step(*args):
             ctx = tf.distribute.get_replica_context()
-            rid = ctx.replica_id_in_sync_group
+            # The replicas in sync are numbered worker by worker: this worker's own are the
+            # ids modulo its replica count.
+            rid = ctx.replica_id_in_sync_group % n if several else ctx.replica_id_in_sync_group
             mine = []
+            size = None
             for x, split in zip(args, flags):
                 if split:
+                    size = tf.shape(x)[0] if size is None else size
                     shaped = tf.reshape(x, tf.concat([[n, -1], tf.shape(x)[1:]], 0))
                     x = shaped[rid]
                 mine.append(x)
             outs = function(*mine)[:n_out]
-            return ctx.all_reduce(op, list(outs))
+            if not several:
+                return ctx.all_reduce(op, list(outs))
+            # Every worker's batch size, so that all of them can refuse a step whose batches
+            # differ (before anything is updated).
+            size = tf.constant(-1) if size is None else size
+            sizes = ctx.all_gather(tf.reshape(tf.cast(size, tf.int64), [1]), 0, options=options)
+            return ctx.all_reduce(op, list(outs), options=options) + [sizes]
 
         @tf.function(input_signature=specs, autograph=False)
         def step(*args):
@@ -518,10 +594,23 @@ class _Step:
                 for e in compiled.feeds]
         if not compiled.reads <= sess._initialized:
             sess._check_initialized(compiled.reads)
+        several = self.config.workers > 1
+        if several and not sess.__dict__.get("_replica_broadcast"):
+            _broadcast_variables(sess, self.config)
         try:
             reduced = step(*args)
         except tf.errors.OpError as err:
             raise sess._translate(err) from None
+        if several:
+            _trained[:] = [True]
+            sizes = [int(v) for v in reduced[-1].numpy()[::self.config.count]]
+            if len(set(sizes)) > 1:
+                raise ReplicaError(with_help(
+                    f"The workers fed batches of different sizes to one training run: {sizes} "
+                    "(worker by worker); with several workers the global batch is their "
+                    "concatenation and every worker's share must be the same size. Nothing was "
+                    "updated.", "feed every worker a batch of the same size."))
+            reduced = reduced[:-1]
         tensors = dict(zip(self.grads, reduced))
         values: list[Any] = [None] * len(self.mapper.targets)
         for number, part in enumerate((self.first, self.second)):
@@ -563,3 +652,51 @@ class _Step:
             else:
                 values.append(outputs[slot].numpy())
         return run.build(values)
+
+
+# ----- several workers: the chief's initial values ---------------------------------------------
+def _broadcast_variables(sess, config: _Config) -> None:
+    """At a session's first training run across workers, every worker takes the chief's (task
+    0's) value of every initialized global variable, so all start from the same values (exact:
+    the values are gathered, not summed). The workers must hold the same variables."""
+    graph = sess.graph
+    storages = []
+    for shim in graph.get_collection("variables"):
+        backing_var = getattr(shim, "_v", None)
+        name = backing_var.handle.op.name if isinstance(backing_var, tf.Variable) else None
+        storage = sess._variables.get(name)
+        if storage is not None and bool(tf.raw_ops.VarIsInitializedOp(resource=storage.handle)):
+            storages.append((name, storage, backing_var.dtype.base_dtype))
+    storages.sort(key=lambda item: item[0])
+    values = [tf.raw_ops.ReadVariableOp(resource=s.handle, dtype=d) for _, s, d in storages]
+    described = ";".join(f"{name}:{v.dtype.name}:{v.shape}" for (name, _, _), v in
+                         zip(storages, values))
+    digest = int.from_bytes(hashlib.sha256(described.encode()).digest()[:7], "big")
+    strategy = config.strategy
+    options = tf.distribute.experimental.CommunicationOptions(
+        timeout_seconds=multi_worker.timeout_s())
+
+    def gather(tensors):
+        def on_replica(*xs):
+            ctx = tf.distribute.get_replica_context()
+            return ctx.all_gather([tf.expand_dims(x, 0) for x in xs], 0, options=options)
+        out = strategy.run(on_replica, args=tuple(tensors))
+        return [strategy.experimental_local_results(t)[0] for t in out]
+
+    try:
+        digests = tf.function(gather, autograph=False)([tf.constant(digest, tf.int64)])[0]
+        if len(set(digests.numpy().tolist())) > 1:
+            raise ReplicaError(with_help(
+                "The workers' sessions hold different initialized variables at their first "
+                "training run (names, dtypes or shapes differ), so the chief's values cannot be "
+                "given to the others.", "build the same graph and initialize the same "
+                "variables on every worker before training."))
+        if values:
+            cast = [tf.cast(v, tf.int32) if v.dtype == tf.bool else v for v in values]
+            gathered = tf.function(gather, autograph=False)(cast)
+            for (_, storage, _), v, got in zip(storages, values, gathered):
+                tf.raw_ops.AssignVariableOp(resource=storage.handle,
+                                            value=tf.cast(got[0], v.dtype))
+    except tf.errors.OpError as err:
+        raise sess._translate(err) from None
+    sess._replica_broadcast = True
