@@ -3,8 +3,9 @@
 Run unchanged (``import tensorflow as tf``) through ``python -m tftrain_compat run``: with
 ``--multi-worker`` (or $TFTRAIN_COMPAT_MULTI_WORKER=1) and TF_CONFIG it is one worker and feeds
 its contiguous share of each global batch; without, it trains on the whole batch. Arguments:
-OUT.npz SEED [MODE]; MODE ``uneven`` makes worker 1 feed one example fewer at step 2, ``die``
-makes worker 1 kill itself (SIGKILL) after step 2. Every step prints ``step I loss L``; an error
+OUT.npz SEED [MODE]; MODE ``whole`` trains on the whole batch whatever TF_CONFIG says, ``uneven`` makes worker 1 feed one example fewer at step 2, ``die``
+makes worker 1 kill itself (SIGKILL) after step 2, ``stall`` makes it sleep $STALL_S seconds
+after step 2, then exit 4. Every step prints ``step I loss L``; an error
 of a training run prints ``error CLASS SECONDS: TEXT`` and exits 3.
 """
 import json
@@ -22,6 +23,8 @@ mode = sys.argv[3] if len(sys.argv) > 3 else ""
 config = json.loads(os.environ.get("TF_CONFIG") or "{}")
 workers = len(config.get("cluster", {}).get("worker", [])) or 1
 index = config.get("task", {}).get("index", 0) if workers > 1 else 0
+if mode == "whole":  # the whole batch, whatever TF_CONFIG says
+    workers, index = 1, 0
 
 data = np.random.RandomState(0)
 xs = data.rand(STEPS, BATCH, FEATURES).astype(np.float32)
@@ -53,4 +56,7 @@ with tf.Session() as sess:
         print(f"step {step} loss {value!r}", flush=True)
         if mode == "die" and index == 1 and step == 2:
             os.kill(os.getpid(), signal.SIGKILL)
+        if mode == "stall" and index == 1 and step == 2:
+            time.sleep(float(os.environ.get("STALL_S", "60")))
+            sys.exit(4)
     np.savez(out, W=sess.run(W), b=sess.run(b))

@@ -600,7 +600,7 @@ class _Step:
         try:
             reduced = step(*args)
         except tf.errors.OpError as err:
-            raise sess._translate(err) from None
+            raise _across_workers(sess._translate(err), several) from None
         if several:
             _trained[:] = [True]
             sizes = [int(v) for v in reduced[-1].numpy()[::self.config.count]]
@@ -698,5 +698,24 @@ def _broadcast_variables(sess, config: _Config) -> None:
                 tf.raw_ops.AssignVariableOp(resource=storage.handle,
                                             value=tf.cast(got[0], v.dtype))
     except tf.errors.OpError as err:
-        raise sess._translate(err) from None
+        raise _across_workers(sess._translate(err), True) from None
     sess._replica_broadcast = True
+
+
+def _across_workers(err: Exception, several: bool) -> Exception:
+    """A collective's failure across workers, as TF's error of the same class, its text first
+    saying which worker problem it means."""
+    if not several:
+        return err
+    if isinstance(err, tf.errors.DeadlineExceededError):
+        what = (f"another worker did not join this training run's collectives within "
+                f"{multi_worker.timeout_s():g} s (${multi_worker.TIMEOUT_ENV})")
+    elif isinstance(err, (tf.errors.UnavailableError, tf.errors.AbortedError,
+                          tf.errors.CancelledError)):
+        what = "a worker of TF_CONFIG's cluster is gone or unreachable"
+    else:
+        return err
+    return type(err)(err.node_def, err.op, with_help(
+        f"A training run across workers failed: {what}.",
+        "every worker must run the same training steps; restart all the workers (the "
+        f"collectives of this process cannot be used again).\nTensorFlow's error: {err.message}"))
