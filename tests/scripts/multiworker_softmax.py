@@ -3,7 +3,7 @@
 Run unchanged (``import tensorflow as tf``) through ``python -m tftrain_compat run``: with
 ``--multi-worker`` (or $TFTRAIN_COMPAT_MULTI_WORKER=1) and TF_CONFIG it is one worker and feeds
 its contiguous share of each global batch; without, it trains on the whole batch. Arguments:
-OUT.npz SEED [MODE]; MODE ``whole`` trains on the whole batch whatever TF_CONFIG says, ``uneven`` makes worker 1 feed one example fewer at step 2, ``die``
+OUT.npz SEED [MODE]; MODE ``dropout`` drops input features (keep 0.75), ``whole`` trains on the whole batch whatever TF_CONFIG says, ``uneven`` makes worker 1 feed one example fewer at step 2, ``die``
 makes worker 1 kill itself (SIGKILL) after step 2, ``stall`` makes it sleep $STALL_S seconds
 after step 2, then exit 4. Every step prints ``step I loss L``; an error
 of a training run prints ``error CLASS SECONDS: TEXT`` and exits 3.
@@ -36,7 +36,8 @@ x = tf.placeholder(tf.float32, [None, FEATURES])
 y_ = tf.placeholder(tf.float32, [None, CLASSES])
 W = tf.Variable(tf.random_normal([FEATURES, CLASSES], stddev=0.5))
 b = tf.Variable(tf.random_uniform([CLASSES], -0.1, 0.1))
-y = tf.nn.softmax(tf.matmul(x, W) + b)
+features = tf.nn.dropout(x, keep_prob=0.75) if mode == "dropout" else x
+y = tf.nn.softmax(tf.matmul(features, W) + b)
 loss = tf.reduce_mean(-tf.reduce_sum(y_ * tf.log(y), axis=1))
 train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
 

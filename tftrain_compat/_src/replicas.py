@@ -25,6 +25,30 @@ reach an op made by a tf.train optimizer's ``minimize``/``apply_gradients`` -- r
 
 Every other run (evaluation, ``accuracy`` on the test set) takes the ordinary path.
 
+**Several workers** (``run --multi-worker``, ``$TFTRAIN_COMPAT_MULTI_WORKER=1``, ``TF_CONFIG``;
+``multi_worker.py``): the same unchanged script runs on every worker, each feeding its own
+batches, and step 2 runs under ``MultiWorkerMirroredStrategy``: each worker splits its batch over
+its own replicas (its GPUs, else one: its CPU) and the gradients are all-reduced over all the
+workers' replicas; every worker then applies the same reduced gradients to its own session's
+variables. The global batch is the concatenation of the workers' batches (in task order), so
+a training run equals the single-process run on that batch (up to the order of the sums) when:
+every worker feeds a batch of the same size (checked in the same collective step: ReplicaError on
+every worker, nothing updated) and all start from the same variables -- at a session's first
+training run every worker takes the chief's (task 0's) value of each initialized global variable
+(gathered, exact), so unseeded or differently seeded initializers are fine, but the workers must
+hold the same variables then (else ReplicaError). Other state is each worker's own: the random
+draws of step 1 come from each worker's session streams, drawn for its own batch's shape, so
+they are not a single process's draws for the global batch (and with the same seeds the workers
+draw alike): a training run with random ops in its gradients (dropout) equals no single-process
+run, though each worker's draws are as random as a single process's; fetched tensors (the loss) are computed on the worker's own batch (their mean
+over workers is the global batch's, for a mean loss); evaluation runs, ``global_step`` and
+savers are per worker (the same on every worker, since the updates are). A worker gone makes the
+others' collectives fail at once (TF's UnavailableError), one that does not join within
+``$TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT`` seconds (default 600) with DeadlineExceededError; both
+name the worker problem first, and the process's collectives cannot be used again. At exit a
+worker that trained waits (at most 60 s) for the others in one more collective, so that a peer
+still reading the last step's data finds it alive.
+
 **Reduction.** The gradient of a loss that is a mean over the batch (plus terms that do not
 depend on the batch, e.g. weight decay) is the mean of the shards' gradients; that of a sum over
 the batch is their sum. This is read from the loss's graph (``replica_graph.loss_kind``):
@@ -586,6 +610,9 @@ class _Step:
 
     def run(self, sess, fetches: Any, feed_dict: dict) -> Any:
         size = self._batch_size(feed_dict)
+        several = self.config.workers > 1
+        if several and not sess.__dict__.get("_replica_broadcast"):
+            _broadcast_variables(sess, self.config)  # the chief's values, before anything runs
         drawn = self._draw(sess, feed_dict, size)
         grad_feeds = dict(feed_dict)
         grad_feeds.update(drawn)
@@ -594,9 +621,6 @@ class _Step:
                 for e in compiled.feeds]
         if not compiled.reads <= sess._initialized:
             sess._check_initialized(compiled.reads)
-        several = self.config.workers > 1
-        if several and not sess.__dict__.get("_replica_broadcast"):
-            _broadcast_variables(sess, self.config)
         try:
             reduced = step(*args)
         except tf.errors.OpError as err:
