@@ -2,11 +2,13 @@
 
 Run unchanged (``import tensorflow as tf``) through ``python -m tftrain_compat run``: with
 ``--multi-worker`` (or $TFTRAIN_COMPAT_MULTI_WORKER=1) and TF_CONFIG it is one worker and feeds
-its contiguous share of each global batch; without, it trains on the whole batch. Arguments:
-OUT.npz SEED [MODE]; MODE ``dropout`` drops input features (keep 0.75), ``whole`` trains on the whole batch whatever TF_CONFIG says, ``uneven`` makes worker 1 feed one example fewer at step 2, ``die``
-makes worker 1 kill itself (SIGKILL) after step 2, ``stall`` makes it sleep $STALL_S seconds
-after step 2, then exit 4. Every step prints ``step I loss L``; an error
-of a training run prints ``error CLASS SECONDS: TEXT`` and exits 3.
+its contiguous share of each global batch (without, TF_CONFIG still picks the share: the
+script's own reading of it). Arguments: OUT.npz SEED [MODE]. MODE ``dropout`` drops input
+features (keep 0.75); ``whole`` trains on the whole batch whatever TF_CONFIG says; ``uneven``
+makes worker 1 feed one example fewer at step 2; ``die`` makes worker 1 kill itself (SIGKILL)
+after step 2; ``stall`` makes it sleep $STALL_S seconds after step 2, then exit 4. Every step
+prints ``step I loss L``; an error of a training run prints ``error CLASS SECONDS: TEXT``, saves
+the variables and exits 3.
 """
 import json
 import os

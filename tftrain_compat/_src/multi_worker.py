@@ -50,7 +50,7 @@ def requested() -> bool:
 
 
 def timeout_s() -> float:
-    """How long a collective waits for the other workers (``$TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT``)."""
+    """Seconds a collective waits for the other workers ($TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT)."""
     text = os.environ.get(TIMEOUT_ENV, "").strip()
     if not text:
         return DEFAULT_TIMEOUT_S
@@ -64,7 +64,7 @@ def timeout_s() -> float:
 
 
 def task() -> tuple[str, int, int]:
-    """(task type, task index, number of workers) read from ``TF_CONFIG``; ReplicaError if unusable."""
+    """(task type, task index, number of workers) from ``TF_CONFIG``; ReplicaError if unusable."""
     text = os.environ.get("TF_CONFIG", "").strip()
     if not text:
         raise ReplicaError(f"Several workers (--multi-worker, ${ENV}) need TF_CONFIG, which is "

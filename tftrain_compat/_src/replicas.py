@@ -313,6 +313,11 @@ def _run_hook(sess, fetches: Any, feed_dict: dict) -> Any:
         cache[key] = step
     if step is None:
         return _session.NOT_HANDLED
+    if config.workers > 1 and sess.sess_str:
+        raise ReplicaError(with_help(
+            f"A Session of the TF1 cluster target {sess.sess_str!r} cannot train across the "
+            "workers of --multi-worker / $TFTRAIN_COMPAT_MULTI_WORKER: the two modes do not mix.",
+            "use tf.Session() (no target) with several workers, or run without --multi-worker."))
     _local.inside = True
     try:
         return step.run(sess, fetches, feed_dict)
