@@ -42,9 +42,10 @@ they are not a single process's draws for the global batch (and with the same se
 draw alike): a training run with random ops in its gradients (dropout) equals no single-process
 run, though each worker's draws are as random as a single process's; fetched tensors (the loss) are computed on the worker's own batch (their mean
 over workers is the global batch's, for a mean loss); evaluation runs, ``global_step`` and
-savers are per worker (the same on every worker, since the updates are). A worker gone makes the
-others' collectives fail at once (TF's UnavailableError), one that does not join within
-``$TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT`` seconds (default 600) with DeadlineExceededError; both
+savers are per worker (the same on every worker, since the updates are). A worker whose process
+ended makes the others' collectives fail at once (TF's UnavailableError; measured 0.1 s on one
+host); one that does not join (busy, hung, or its host unreachable) within
+``$TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT`` seconds (default 600) DeadlineExceededError; both
 name the worker problem first, and the process's collectives cannot be used again. At exit a
 worker that trained waits (at most 60 s) for the others in one more collective, so that a peer
 still reading the last step's data finds it alive.
@@ -99,7 +100,8 @@ from tftrain_compat._src import wrap as _wrap
 from tftrain_compat._src.errors import with_help
 from tftrain_compat._src.replica_devices import ReplicaError
 
-__all__ = ["ReplicaError", "enable", "disable", "replicas", "record_gradients", "record_apply"]
+__all__ = ["ReplicaError", "enable", "enable_multi_worker", "disable", "replicas",
+           "record_gradients", "record_apply"]
 
 _log = logging.getLogger("tftrain_compat")
 REDUCTION_ENV = "TFTRAIN_COMPAT_REPLICA_REDUCTION"
@@ -199,8 +201,8 @@ def disable() -> None:
 
 
 def replicas() -> int:
-    """The replica count in effect (1: off)."""
-    return _config[0].count if _config else 1
+    """The replica count in effect, all workers' together (1: off)."""
+    return _config[0].count * _config[0].workers if _config else 1
 
 
 def enable_multi_worker(reduction: str | None = None) -> int:
