@@ -11,6 +11,8 @@ from __future__ import annotations
 import tftrain_compat._early_cli  # noqa: F401  (first: `python -m tftrain_compat --help` needs no TF)
 from tftrain_compat._src import replica_devices as _replica_devices
 _replica_devices.configure_requested()  # --replicas, $TFTRAIN_COMPAT_REPLICAS: before TF starts
+from tftrain_compat._src import multi_worker as _multi_worker  # noqa: E402
+_multi_worker.configure_requested()  # --multi-worker, $TFTRAIN_COMPAT_MULTI_WORKER: likewise
 import tensorflow as _tf2  # noqa: E402
 
 from tftrain_compat._version import __version__ as compat_version

@@ -4,8 +4,9 @@
 its ``__main__`` runs, and the package imports TensorFlow, which takes seconds and prints its C++
 start-up lines. When the process is that command, this module parses the command line first --
 so ``--help``, ``--version`` and usage errors answer without importing TensorFlow, and ``run
---replicas N`` is recorded before TensorFlow starts its devices (``_src/replica_devices.py``
-declares the logical devices first) -- and, unless
+--replicas N`` / ``run --multi-worker`` are recorded before TensorFlow starts its devices
+(``_src/replica_devices.py`` declares the logical devices first, ``_src/multi_worker.py`` makes
+the MultiWorkerMirroredStrategy) -- and, unless
 the user set ``TF_CPP_MIN_LOG_LEVEL`` themselves, keeps TensorFlow's start-up lines quiet: it
 sets ``TF_CPP_MIN_LOG_LEVEL=3`` and drops the known banner lines TensorFlow writes to stderr
 while it starts (every other line it writes then is passed on). In any other process (``import
@@ -54,6 +55,8 @@ def quiet_tensorflow_import() -> None:
             import tensorflow as tf
             from tftrain_compat._src import replica_devices
             replica_devices.configure_requested()  # logical devices: before the runtime starts
+            from tftrain_compat._src import multi_worker
+            multi_worker.configure_requested()  # the collective runtime: likewise
             tf.config.list_logical_devices()  # the runtime's start prints the second batch
         finally:
             sys.stderr.flush()
@@ -76,6 +79,9 @@ def before_tensorflow() -> None:
     args = cli.parse_args(sys.argv[1:])
     if getattr(args, "replicas", None) is not None:
         replica_devices.request(args.replicas)  # configured before TensorFlow starts (__init__)
+    if getattr(args, "multi_worker", False):
+        from tftrain_compat._src import multi_worker
+        multi_worker.request()  # the strategy is made before TensorFlow starts (__init__)
     if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
         quiet_tensorflow_import()
 

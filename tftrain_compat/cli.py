@@ -433,6 +433,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--replicas", type=_replica_count, metavar="N",
                      help="run each training Session.run data-parallel on N local devices "
                           "(GPUs if there are N, else N logical CPU devices)")
+    run.add_argument("--multi-worker", action="store_true",
+                     help="run each training Session.run data-parallel across the workers of "
+                          "TF_CONFIG's cluster (MultiWorkerMirroredStrategy; start the same "
+                          "command on every worker, each with its own TF_CONFIG task)")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     demo = sub.add_parser("demo", help="run a TF1 tutorial script on the packaged MNIST sample "

@@ -25,6 +25,31 @@ reach an op made by a tf.train optimizer's ``minimize``/``apply_gradients`` -- r
 
 Every other run (evaluation, ``accuracy`` on the test set) takes the ordinary path.
 
+**Several workers** (``run --multi-worker``, ``$TFTRAIN_COMPAT_MULTI_WORKER=1``, ``TF_CONFIG``;
+``multi_worker.py``): the same unchanged script runs on every worker, each feeding its own
+batches, and step 2 runs under ``MultiWorkerMirroredStrategy``: each worker splits its batch over
+its own replicas (its GPUs, else one: its CPU) and the gradients are all-reduced over all the
+workers' replicas; every worker then applies the same reduced gradients to its own session's
+variables. The global batch is the concatenation of the workers' batches (in task order), so
+a training run equals the single-process run on that batch (up to the order of the sums) when:
+every worker feeds a batch of the same size (checked in the same collective step: ReplicaError on
+every worker, nothing updated) and all start from the same variables -- at a session's first
+training run every worker takes the chief's (task 0's) value of each initialized global variable
+(gathered, exact), so unseeded or differently seeded initializers are fine, but the workers must
+hold the same variables then (else ReplicaError). Other state is each worker's own: the random
+draws of step 1 come from each worker's session streams, drawn for its own batch's shape, so
+they are not a single process's draws for the global batch (and with the same seeds the workers
+draw alike): a training run with random ops in its gradients (dropout) equals no single-process
+run, though each worker's draws are as random as a single process's; fetched tensors (the loss) are computed on the worker's own batch (their mean
+over workers is the global batch's, for a mean loss); evaluation runs, ``global_step`` and
+savers are per worker (the same on every worker, since the updates are). A worker whose process
+ended makes the others' collectives fail at once (TF's UnavailableError; measured 0.1 s on one
+host); one that does not join (busy, hung, or its host unreachable) within
+``$TFTRAIN_COMPAT_MULTI_WORKER_TIMEOUT`` seconds (default 600) DeadlineExceededError; both
+name the worker problem first, and the process's collectives cannot be used again. At exit a
+worker that trained waits (at most 60 s) for the others in one more collective, so that a peer
+still reading the last step's data finds it alive.
+
 **Reduction.** The gradient of a loss that is a mean over the batch (plus terms that do not
 depend on the batch, e.g. weight decay) is the mean of the shards' gradients; that of a sum over
 the batch is their sum. This is read from the loss's graph (``replica_graph.loss_kind``):
@@ -51,6 +76,8 @@ ops that mix examples (a reshape across the batch, ``tf.random_shuffle`` of the 
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
 import os
 import threading
@@ -63,6 +90,7 @@ import tensorflow as tf
 
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import lowering
+from tftrain_compat._src import multi_worker
 from tftrain_compat._src import replica_devices
 from tftrain_compat._src.replica_graph import (
     MEAN, RANDOM, SHAPED_RANDOM, SUM, ancestors, batch_dependent, check_coupling, check_state,
@@ -72,7 +100,8 @@ from tftrain_compat._src import wrap as _wrap
 from tftrain_compat._src.errors import with_help
 from tftrain_compat._src.replica_devices import ReplicaError
 
-__all__ = ["ReplicaError", "enable", "disable", "replicas", "record_gradients", "record_apply"]
+__all__ = ["ReplicaError", "enable", "enable_multi_worker", "disable", "replicas",
+           "record_gradients", "record_apply"]
 
 _log = logging.getLogger("tftrain_compat")
 REDUCTION_ENV = "TFTRAIN_COMPAT_REPLICA_REDUCTION"
@@ -128,6 +157,7 @@ class _Config:
     devices: list[str]
     strategy: Any
     reduction: str | None
+    workers: int = 1      # processes (hosts) in the strategy's cluster: >1 with --multi-worker
 
 
 _config: list[_Config] = []
@@ -171,18 +201,77 @@ def disable() -> None:
 
 
 def replicas() -> int:
-    """The replica count in effect (1: off)."""
-    return _config[0].count if _config else 1
+    """The replica count in effect, all workers' together (1: off)."""
+    return _config[0].count * _config[0].workers if _config else 1
+
+
+def enable_multi_worker(reduction: str | None = None) -> int:
+    """Runs every later training ``Session.run`` across the workers of ``TF_CONFIG``'s cluster
+    (``multi_worker.py``); returns the number of replicas in sync (all workers' together).
+
+    The strategy must have been made before TensorFlow started (``--multi-worker`` or
+    ``$TFTRAIN_COMPAT_MULTI_WORKER=1``), else ReplicaError.
+    """
+    if reduction not in (None, MEAN, SUM):
+        raise ReplicaError(f"reduction={reduction!r}: expected None, 'mean' or 'sum'.")
+    strategy = multi_worker.configure()
+    local = len(strategy.extended.worker_devices)
+    total = strategy.num_replicas_in_sync
+    _config[:] = [_Config(local, list(strategy.extended.worker_devices), strategy, reduction,
+                          workers=total // local)]
+    _session.run_hook = _run_hook
+    _exit_barrier.armed = True
+    _log.info("tftrain_compat: training runs on %d replicas in sync (%d workers)", total,
+              total // local)
+    return total
 
 
 def enable_requested() -> None:
-    """``enable`` for ``--replicas`` / ``$TFTRAIN_COMPAT_REPLICAS`` (at the end of the import)."""
+    """``enable`` for ``--replicas`` / ``$TFTRAIN_COMPAT_REPLICAS`` / ``--multi-worker`` /
+    ``$TFTRAIN_COMPAT_MULTI_WORKER`` (at the end of the import)."""
     count = replica_devices.requested()
-    if count is not None and count > 1:
-        reduction = os.environ.get(REDUCTION_ENV, "").strip().lower() or None
-        if reduction not in (None, MEAN, SUM):
-            raise ReplicaError(f"${REDUCTION_ENV}={reduction!r}: expected 'mean' or 'sum'.")
+    several = multi_worker.requested()
+    if not several and (count is None or count <= 1):
+        return
+    reduction = os.environ.get(REDUCTION_ENV, "").strip().lower() or None
+    if reduction not in (None, MEAN, SUM):
+        raise ReplicaError(f"${REDUCTION_ENV}={reduction!r}: expected 'mean' or 'sum'.")
+    if several:
+        if count is not None and count > 1:
+            raise ReplicaError(with_help(
+                f"--replicas/${replica_devices.ENV}={count} and several workers (--multi-worker, "
+                f"${multi_worker.ENV}) were both asked for; with several workers each worker's "
+                "replicas are its GPUs, else its CPU.", "ask for one of the two."))
+        enable_multi_worker(reduction)
+    else:
         enable(count, reduction)
+
+
+class _ExitBarrier:
+    """At exit, a worker that trained waits for the others: a peer still reading the last
+    all-reduce's data from this process must find it alive (an error then is only logged)."""
+
+    armed = False
+
+    def __call__(self) -> None:
+        if not (self.armed and _config and _config[0].workers > 1 and _trained):
+            return
+        strategy = _config[0].strategy
+        options = tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=min(60.0, multi_worker.timeout_s()))
+        try:
+            @tf.function(autograph=False)
+            def barrier():
+                return strategy.run(lambda: tf.distribute.get_replica_context().all_reduce(
+                    tf.distribute.ReduceOp.SUM, tf.ones([]), options=options))
+            barrier()
+        except Exception as err:  # noqa: BLE001 - the process is ending; nothing to undo
+            _log.debug("tftrain_compat: the exit barrier of the workers failed: %s", err)
+
+
+_trained: list[bool] = []   # a training step ran across workers in this process
+_exit_barrier = _ExitBarrier()
+atexit.register(_exit_barrier)
 
 
 class DistributeFront(types.ModuleType):
@@ -226,6 +315,11 @@ def _run_hook(sess, fetches: Any, feed_dict: dict) -> Any:
         cache[key] = step
     if step is None:
         return _session.NOT_HANDLED
+    if config.workers > 1 and sess.sess_str:
+        raise ReplicaError(with_help(
+            f"A Session of the TF1 cluster target {sess.sess_str!r} cannot train across the "
+            "workers of --multi-worker / $TFTRAIN_COMPAT_MULTI_WORKER: the two modes do not mix.",
+            "use tf.Session() (no target) with several workers, or run without --multi-worker."))
     _local.inside = True
     try:
         return step.run(sess, fetches, feed_dict)
@@ -487,18 +581,31 @@ class _Step:
         n_out = len(self.grads)
         specs = [tf.TensorSpec(None if e.dims is None else e.dims, e.np_dtype)
                  for e in compiled.feeds]
+        several = self.config.workers > 1
+        options = (tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=multi_worker.timeout_s()) if several else None)
 
         def replica_step(*args):
             ctx = tf.distribute.get_replica_context()
-            rid = ctx.replica_id_in_sync_group
+            # The replicas in sync are numbered worker by worker: this worker's own are the
+            # ids modulo its replica count.
+            rid = ctx.replica_id_in_sync_group % n if several else ctx.replica_id_in_sync_group
             mine = []
+            size = None
             for x, split in zip(args, flags):
                 if split:
+                    size = tf.shape(x)[0] if size is None else size
                     shaped = tf.reshape(x, tf.concat([[n, -1], tf.shape(x)[1:]], 0))
                     x = shaped[rid]
                 mine.append(x)
             outs = function(*mine)[:n_out]
-            return ctx.all_reduce(op, list(outs))
+            if not several:
+                return ctx.all_reduce(op, list(outs))
+            # Every worker's batch size, so that all of them can refuse a step whose batches
+            # differ (before anything is updated).
+            size = tf.constant(-1) if size is None else size
+            sizes = ctx.all_gather(tf.reshape(tf.cast(size, tf.int64), [1]), 0, options=options)
+            return ctx.all_reduce(op, list(outs), options=options) + [sizes]
 
         @tf.function(input_signature=specs, autograph=False)
         def step(*args):
@@ -510,6 +617,9 @@ class _Step:
 
     def run(self, sess, fetches: Any, feed_dict: dict) -> Any:
         size = self._batch_size(feed_dict)
+        several = self.config.workers > 1
+        if several and not sess.__dict__.get("_replica_broadcast"):
+            _broadcast_variables(sess, self.config)  # the chief's values, before anything runs
         drawn = self._draw(sess, feed_dict, size)
         grad_feeds = dict(feed_dict)
         grad_feeds.update(drawn)
@@ -521,7 +631,17 @@ class _Step:
         try:
             reduced = step(*args)
         except tf.errors.OpError as err:
-            raise sess._translate(err) from None
+            raise _across_workers(sess._translate(err), several) from None
+        if several:
+            _trained[:] = [True]
+            sizes = [int(v) for v in reduced[-1].numpy()[::self.config.count]]
+            if len(set(sizes)) > 1:
+                raise ReplicaError(with_help(
+                    f"The workers fed batches of different sizes to one training run: {sizes} "
+                    "(worker by worker); with several workers the global batch is their "
+                    "concatenation and every worker's share must be the same size. Nothing was "
+                    "updated.", "feed every worker a batch of the same size."))
+            reduced = reduced[:-1]
         tensors = dict(zip(self.grads, reduced))
         values: list[Any] = [None] * len(self.mapper.targets)
         for number, part in enumerate((self.first, self.second)):
@@ -563,3 +683,70 @@ class _Step:
             else:
                 values.append(outputs[slot].numpy())
         return run.build(values)
+
+
+# ----- several workers: the chief's initial values ---------------------------------------------
+def _broadcast_variables(sess, config: _Config) -> None:
+    """At a session's first training run across workers, every worker takes the chief's (task
+    0's) value of every initialized global variable, so all start from the same values (exact:
+    the values are gathered, not summed). The workers must hold the same variables."""
+    graph = sess.graph
+    storages = []
+    for shim in graph.get_collection("variables"):
+        backing_var = getattr(shim, "_v", None)
+        name = backing_var.handle.op.name if isinstance(backing_var, tf.Variable) else None
+        storage = sess._variables.get(name)
+        if storage is not None and bool(tf.raw_ops.VarIsInitializedOp(resource=storage.handle)):
+            storages.append((name, storage, backing_var.dtype.base_dtype))
+    storages.sort(key=lambda item: item[0])
+    values = [tf.raw_ops.ReadVariableOp(resource=s.handle, dtype=d) for _, s, d in storages]
+    described = ";".join(f"{name}:{v.dtype.name}:{v.shape}" for (name, _, _), v in
+                         zip(storages, values))
+    digest = int.from_bytes(hashlib.sha256(described.encode()).digest()[:7], "big")
+    strategy = config.strategy
+    options = tf.distribute.experimental.CommunicationOptions(
+        timeout_seconds=multi_worker.timeout_s())
+
+    def gather(tensors):
+        def on_replica(*xs):
+            ctx = tf.distribute.get_replica_context()
+            return ctx.all_gather([tf.expand_dims(x, 0) for x in xs], 0, options=options)
+        out = strategy.run(on_replica, args=tuple(tensors))
+        return [strategy.experimental_local_results(t)[0] for t in out]
+
+    try:
+        digests = tf.function(gather, autograph=False)([tf.constant(digest, tf.int64)])[0]
+        if len(set(digests.numpy().tolist())) > 1:
+            raise ReplicaError(with_help(
+                "The workers' sessions hold different initialized variables at their first "
+                "training run (names, dtypes or shapes differ), so the chief's values cannot be "
+                "given to the others.", "build the same graph and initialize the same "
+                "variables on every worker before training."))
+        if values:
+            cast = [tf.cast(v, tf.int32) if v.dtype == tf.bool else v for v in values]
+            gathered = tf.function(gather, autograph=False)(cast)
+            for (_, storage, _), v, got in zip(storages, values, gathered):
+                tf.raw_ops.AssignVariableOp(resource=storage.handle,
+                                            value=tf.cast(got[0], v.dtype))
+    except tf.errors.OpError as err:
+        raise _across_workers(sess._translate(err), True) from None
+    sess._replica_broadcast = True
+
+
+def _across_workers(err: Exception, several: bool) -> Exception:
+    """A collective's failure across workers, as TF's error of the same class, its text first
+    saying which worker problem it means."""
+    if not several:
+        return err
+    if isinstance(err, tf.errors.DeadlineExceededError):
+        what = (f"another worker did not join this training run's collectives within "
+                f"{multi_worker.timeout_s():g} s (${multi_worker.TIMEOUT_ENV})")
+    elif isinstance(err, (tf.errors.UnavailableError, tf.errors.AbortedError,
+                          tf.errors.CancelledError)):
+        what = "a worker of TF_CONFIG's cluster is gone or unreachable"
+    else:
+        return err
+    return type(err)(err.node_def, err.op, with_help(
+        f"A training run across workers failed: {what}.",
+        "every worker must run the same training steps; restart all the workers (the "
+        f"collectives of this process cannot be used again).\nTensorFlow's error: {err.message}"))
