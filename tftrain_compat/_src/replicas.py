@@ -243,7 +243,7 @@ def enable_requested() -> None:
                 f"${multi_worker.ENV}) were both asked for; with several workers each worker's "
                 "replicas are its GPUs, else its CPU.", "ask for one of the two."))
         enable_multi_worker(reduction)
-    else:
+    elif count is not None:
         enable(count, reduction)
 
 
@@ -694,7 +694,9 @@ def _broadcast_variables(sess, config: _Config) -> None:
     storages = []
     for shim in graph.get_collection("variables"):
         backing_var = getattr(shim, "_v", None)
-        name = backing_var.handle.op.name if isinstance(backing_var, tf.Variable) else None
+        if not isinstance(backing_var, tf.Variable):
+            continue
+        name: str = backing_var.handle.op.name
         storage = sess._variables.get(name)
         if storage is not None and bool(tf.raw_ops.VarIsInitializedOp(resource=storage.handle)):
             storages.append((name, storage, backing_var.dtype.base_dtype))
