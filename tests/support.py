@@ -78,6 +78,21 @@ def assert_bitwise_equal(got: Any, want: Any, what: str = "the shim") -> None:
 
 
 # ----- processes --------------------------------------------------------------------------------
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free loopback ports (held open together while chosen, then released)."""
+    import socket
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def python_env(**extra: str) -> dict[str, str]:
     """The environment of a test's child Python: quiet TF, no bytecode, CPU only."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1",

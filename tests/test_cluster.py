@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -27,24 +26,12 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
+from support import free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "scripts" / "between_graph_linear.py"
 STARTUP_S = 120   # a process on two busy cores: import + graph + connection
 RUN_S = 180
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _env() -> dict:
@@ -59,7 +46,7 @@ class Cluster:
     """The script's processes; ``stop()`` kills whatever is still running."""
 
     def __init__(self, folder: Path, steps: int, step_sleep: float) -> None:
-        ps, w0, w1 = _free_ports(3)
+        ps, w0, w1 = free_ports(3)
         self.folder = folder
         self.ckpt = folder / "ckpt"
         self.args = [f"--ps_hosts=127.0.0.1:{ps}", f"--worker_hosts=127.0.0.1:{w0},127.0.0.1:{w1}",
@@ -382,7 +369,7 @@ PLACED = textwrap.dedent(r'''
 def test_ops_pinned_to_the_ps_and_variables_shared_by_sessions(tmp_path):
     script = tmp_path / "placed.py"
     script.write_text(PLACED)
-    ps_port, worker_port = _free_ports(2)
+    ps_port, worker_port = free_ports(2)
     ps_log = tmp_path / "ps.log"
     with open(ps_log, "wb") as out:
         ps = subprocess.Popen([sys.executable, str(script), str(ps_port), str(worker_port), "ps"],

@@ -23,10 +23,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +32,7 @@ import pytest
 
 from tftrain_compat._src import multi_worker, replicas
 from tftrain_compat._src.replica_devices import ReplicaError
+from support import free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "scripts" / "multiworker_softmax.py"
@@ -41,19 +40,6 @@ EPS = float(np.finfo(np.float32).eps)
 RUN_S = 240          # start-up (import, graph) and 5 steps on two busy cores
 FAILED_WITHIN_S = 30  # a worker's error once its peer is gone: measured 0.1 s
 COLLECTIVE_TIMEOUT_S = 5
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _tf_config(ports: list[int], index: int) -> str:
@@ -66,7 +52,7 @@ class Workers:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.ports = _free_ports(2)
+        self.ports = free_ports(2)
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         direct = folder / "multiworker_direct.py"
