@@ -43,8 +43,9 @@ SERVED_MODULES: dict[str, str] = {
 # Replacement texts shared by several names.
 _KERAS = (" in TF2 code (eager tensors), not on tftrain_compat's graph tensors: Keras 3 layers "
           "refuse graph tensors built outside their own graph")
-_FEATURE_COLUMNS = ("; TF2's tf.feature_column (TF2) builds no tensors in a tftrain_compat graph "
-                    "(it needs Keras 2's DenseFeatures layer, which Keras 3 dropped)")
+_FEATURE_COLUMNS = ("; tf.feature_column (TF2) only in TF2 code: its columns make no tensors from "
+                    "tftrain_compat's graph tensors (Keras 3 dropped the DenseFeatures layer, and "
+                    "compat.v1's input_layer refuses them)")
 _SUMMARIZE = ("tf.summary.histogram (provided; TF1's summary op) on each activation, merged with "
               "tf.summary.merge_all (provided) and written with tf.summary.FileWriter (provided)")
 _PY = ("tf.py_function (TF2) in TF2 code (eager tensors), not in tftrain_compat graphs: compute "
@@ -53,8 +54,8 @@ _PY = ("tf.py_function (TF2) in TF2 code (eager tensors), not in tftrain_compat 
 # Full TF1 name -> what to use instead on TF2.
 _HAND_WRITTEN_UNSUPPORTED: dict[str, str] = {
     "tf.estimator": "tf.keras.Model.fit (TF2) in TF2 code (the Estimator API was removed in TF 2.16); for a tftrain_compat graph, a tf.Session (provided) loop running the train op",
-    "tf.summary.all_v2_summary_ops": "tf.summary.create_file_writer (TF2) with TensorFlow 2's own tf.summary.scalar / tf.summary.histogram (import tensorflow) in eager code beside the session, on values fetched with sess.run; the shim's tf.summary ops are TF1's, written with tf.summary.FileWriter.add_summary (provided)",
-    "tf.summary.initialize": "nothing in eager code: tf.summary.create_file_writer (TF2) is ready when created (TensorFlow 2's own tf.summary ops write under writer.as_default(), on values fetched with sess.run)",
+    "tf.summary.all_v2_summary_ops": "tf.summary.create_file_writer (TF2) with TensorFlow 2's own tf.summary.scalar (TF2) / tf.summary.histogram (TF2) (import tensorflow) in eager code beside the session, on values fetched with sess.run; the shim's tf.summary ops are TF1's, written with tf.summary.FileWriter.add_summary (provided)",
+    "tf.summary.initialize": "nothing in eager code: tf.summary.create_file_writer (TF2) is ready when created (TensorFlow 2's own summary ops write under writer.as_default(), on values fetched with sess.run)",
     # TF 0.x names: TF 1.0 removed them (TF 1.x raised AttributeError too)
     "tf.scalar_summary": "tf.summary.scalar (provided; TF 1.0\'s name)",
     "tf.histogram_summary": "tf.summary.histogram (provided; TF 1.0\'s name)",
@@ -115,8 +116,8 @@ _HAND_WRITTEN_UNSUPPORTED: dict[str, str] = {
     # tf.train names that TF2 dropped or that only make sense in TF2 code (the README lists them all)
     "tf.train.BytesList": "tf.train.BytesList from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Checkpoint": "tf.train.Saver (provided) for a tftrain_compat graph's variables; tf.train.Checkpoint from TensorFlow 2 itself only in TF2 code: it tracks eager TF2 variables and refuses the shim's graph variables (not Trackable)",
-    "tf.train.CheckpointManager": "tf.train.Saver(max_to_keep=...) (provided) with tf.train.latest_checkpoint (provided); tf.train.CheckpointManager from TensorFlow 2 itself only in TF2 code (it manages tf.train.Checkpoint files)",
-    "tf.train.CheckpointOptions": "tf.train.Saver (provided); tf.train.CheckpointOptions from TensorFlow 2 itself only in TF2 code (options of tf.train.Checkpoint)",
+    "tf.train.CheckpointManager": "tf.train.Saver(max_to_keep=...) (provided) with tf.train.latest_checkpoint (provided); tf.train.CheckpointManager from TensorFlow 2 itself only in TF2 code (it manages the files of TF2's Checkpoint objects)",
+    "tf.train.CheckpointOptions": "tf.train.Saver (provided); tf.train.CheckpointOptions from TensorFlow 2 itself only in TF2 code (the options of TF2's Checkpoint objects)",
     "tf.train.ClusterDef": "tf.train.ClusterDef from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Example": "tf.train.Example from TensorFlow 2 itself (the same protocol buffer)",
     "tf.train.Feature": "tf.train.Feature from TensorFlow 2 itself (the same protocol buffer)",

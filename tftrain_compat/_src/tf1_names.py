@@ -1382,13 +1382,13 @@ REPLACEMENTS: dict[str, str] = {'tf.ConditionalAccumulator': 'a tf.Variable accu
  'tf.ConditionalAccumulatorBase': 'a tf.Variable accumulator updated with tf.assign_add',
  'tf.CriticalSection': 'tf.control_dependencies ordering inside one Session.run',
  'tf.GradientTape': 'tf.gradients(ys, xs) (GradientTape is TF2 eager code)',
- 'tf.LMDBReader': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset, or '
-                  'tf.io.read_file (TF2)',
+ 'tf.LMDBReader': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset '
+                  '(provided), or tf.io.read_file (provided)',
  'tf.Module': 'functions that create variables with tf.get_variable',
- 'tf.QueueBase': 'tf.data.Dataset (TF2): queues and queue runners no longer exist',
+ 'tf.QueueBase': 'tf.data.Dataset (provided): queues and queue runners no longer exist',
  'tf.RaggedTensor': 'padded dense tensors with tf.sequence_mask, or tf.SparseTensor',
- 'tf.ReaderBase': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset, or '
-                  'tf.io.read_file (TF2)',
+ 'tf.ReaderBase': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset '
+                  '(provided), or tf.io.read_file (provided)',
  'tf.SparseConditionalAccumulator': 'a tf.Variable accumulator updated with tf.assign_add',
  'tf.TensorArray': 'tf.map_fn / tf.scan, or tf.while_loop accumulating with tf.concat',
  'tf.container': 'the script without tf.container (every tftrain_compat Session keeps its own '
@@ -1434,7 +1434,7 @@ REPLACEMENTS: dict[str, str] = {'tf.ConditionalAccumulator': 'a tf.Variable accu
  'tf.grad_pass_through': 'x + tf.stop_gradient(f(x) - x)',
  'tf.init_scope': 'build the op before the control-flow context that should not hold it',
  'tf.initializers.identity': 'tf.constant_initializer(gain * np.eye(n))',
- 'tf.io.QueueBase': 'tf.data.Dataset (TF2): queues and queue runners no longer exist',
+ 'tf.io.QueueBase': 'tf.data.Dataset (provided): queues and queue runners no longer exist',
  'tf.linalg.LinearOperator': 'the dense tf.linalg functions (tf.matmul, tf.linalg.solve, '
                              'tf.linalg.diag ...): LinearOperator objects are not supported in '
                              'tftrain_compat graphs',
