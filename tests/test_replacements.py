@@ -294,3 +294,12 @@ def test_reader_and_queue_replacements_are_the_shims_data(fresh_graph, tmp_path)
     with tf.Session() as sess:
         assert [sess.run(it), sess.run(it)] == [b"x", b"y"]
         assert sess.run(tf.io.read_file(str(path))) == b"x\ny\n"
+
+
+def test_readme_train_table_copies_the_texts():
+    readme = (os.path.join(os.path.dirname(__file__), "..", "README.md"))
+    with open(readme) as f:
+        rows = dict(re.findall(r"^\| `(\w+)` \| \w+ \| not provided \| (.*) \|$", f.read(), re.M))
+    assert len(rows) >= 30
+    assert {name: text.replace("`", "") for name, text in rows.items()} == {
+        name: tables.UNSUPPORTED[f"tf.train.{name}"] for name in rows}

@@ -41,8 +41,8 @@ SERVED_MODULES: dict[str, str] = {
 }
 
 # Replacement texts shared by several names.
-_KERAS = (" in TF2 code (eager tensors), not on tftrain_compat's graph tensors: Keras 3 layers "
-          "refuse graph tensors built outside their own graph")
+_KERAS = (" in TF2 code only (eager tensors, not on tftrain_compat's graph tensors, which Keras 3 "
+          "layers refuse as built outside their own graph)")
 _FEATURE_COLUMNS = ("; tf.feature_column (TF2) only in TF2 code: its columns make no tensors from "
                     "tftrain_compat's graph tensors (Keras 3 dropped the DenseFeatures layer, and "
                     "compat.v1's input_layer refuses them)")
@@ -67,7 +67,7 @@ _HAND_WRITTEN_UNSUPPORTED: dict[str, str] = {
     "tf.train.Supervisor": "a plain training loop with tf.Session (provided), tf.train.Saver (provided) and tf.summary.FileWriter (provided)",
     "tf.train.SyncReplicasOptimizer": "tf.distribute(replicas=N) (provided: synchronous data-parallel replicas of the training run; python -m tftrain_compat run --replicas N does the same)",
     "tf.py_func": _PY,
-    "tf.contrib.learn": "tf.keras (TF2) in TF2 code (eager tensors), not on tftrain_compat's graph tensors; for a tftrain_compat graph, tf.layers (provided) with a tf.Session (provided) loop",
+    "tf.contrib.learn": "tf.layers (provided) with a tf.Session (provided) loop for a tftrain_compat graph; tf.keras (TF2)" + _KERAS,
     "tf.contrib.slim": "tf.contrib.layers (provided: slim.conv2d and slim.fully_connected are its conv2d and fully_connected) and tf.contrib.framework (provided); tf.keras (TF2) in TF2 code",
     # tf.layers / tf.contrib.layers / tf.contrib.framework names not provided (the rest are)
     "tf.layers.separable_conv1d": "tf.layers.separable_conv2d (provided) on tf.expand_dims(x, 1) (provided), then tf.squeeze (provided); tf.keras.layers.SeparableConv1D (TF2)" + _KERAS,
@@ -115,7 +115,7 @@ _HAND_WRITTEN_UNSUPPORTED: dict[str, str] = {
     "tf.contrib.rnn.static_state_saving_rnn": "tf.nn.static_rnn (provided) with the state kept in a tf.Variable (provided)",
     # tf.train names that TF2 dropped or that only make sense in TF2 code (the README lists them all)
     "tf.train.BytesList": "tf.train.BytesList from TensorFlow 2 itself (the same protocol buffer)",
-    "tf.train.Checkpoint": "tf.train.Saver (provided) for a tftrain_compat graph's variables; tf.train.Checkpoint from TensorFlow 2 itself only in TF2 code: it tracks eager TF2 variables and refuses the shim's graph variables (not Trackable)",
+    "tf.train.Checkpoint": "tf.train.Saver (provided) for a tftrain_compat graph's variables; tf.train.Checkpoint from TensorFlow 2 itself only in TF2 code (it tracks eager TF2 variables and refuses the shim's graph variables as not Trackable)",
     "tf.train.CheckpointManager": "tf.train.Saver(max_to_keep=...) (provided) with tf.train.latest_checkpoint (provided); tf.train.CheckpointManager from TensorFlow 2 itself only in TF2 code (it manages the files of TF2's Checkpoint objects)",
     "tf.train.CheckpointOptions": "tf.train.Saver (provided); tf.train.CheckpointOptions from TensorFlow 2 itself only in TF2 code (the options of TF2's Checkpoint objects)",
     "tf.train.ClusterDef": "tf.train.ClusterDef from TensorFlow 2 itself (the same protocol buffer)",
