@@ -261,6 +261,10 @@ def test_write_graph_takes_the_shim_graph(fresh_graph, tmp_path):
     text = open(path).read()
     assert 'name: "c"' in text
     assert text == (tmp_path / "d.pbtxt").read_text()
+    fresh_graph.finalize()  # TF1 wrote finalized graphs too (MonitoredTrainingSession's)
+    binary = tf.io.write_graph(fresh_graph, str(tmp_path), "g.pb", as_text=False)
+    graph_def = real_tf.compat.v1.GraphDef.FromString(open(binary, "rb").read())
+    assert graph_def == fresh_graph.as_graph_def()
 
 
 def test_nest_works_on_shim_tensors(fresh_graph):

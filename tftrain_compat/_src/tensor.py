@@ -259,8 +259,6 @@ def unwrap(obj: Any) -> Any:
         return obj._op
     if _is_variable(obj):
         return obj._v
-    if isinstance(obj, _graph.Graph):  # TF1 functions taking a graph (tf.io.write_graph)
-        return obj.backing
     if isinstance(obj, (list, tuple)):
         items = [unwrap(o) for o in obj]
         if isinstance(obj, tuple) and hasattr(obj, "_fields"):
