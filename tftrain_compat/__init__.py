@@ -16,6 +16,7 @@ _multi_worker.configure_requested()  # --multi-worker, $TFTRAIN_COMPAT_MULTI_WOR
 import tensorflow as _tf2  # noqa: E402
 
 from tftrain_compat._version import __version__ as compat_version
+from tftrain_compat._src import meta_graph as _meta_graph
 from tftrain_compat._src import namespace as _namespace
 from tftrain_compat._src.namespace import Namespace as _Namespace
 
@@ -172,7 +173,8 @@ sparse = _Namespace("tf.sparse", {"SparseTensor": SparseTensor, "placeholder": s
 errors = _Namespace("tf.errors")
 dtypes = _Namespace("tf.dtypes")
 io = _Namespace("tf.io", {"PaddingFIFOQueue": PaddingFIFOQueue,
-                         "PriorityQueue": PriorityQueue, "RandomShuffleQueue": RandomShuffleQueue})
+                         "PriorityQueue": PriorityQueue, "RandomShuffleQueue": RandomShuffleQueue,
+                         "write_graph": _meta_graph.write_graph})
 saved_model = _Namespace("tf.saved_model")
 
 _import_hook.install()

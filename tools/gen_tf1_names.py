@@ -46,16 +46,18 @@ _SWITCH = ("the script without this call (tftrain_compat builds TF1 graphs besid
            "with no process-wide switch)")
 _PARTITION = ("tf.get_variable without a partitioner (tftrain_compat runs in one process; "
               "variables are not sharded)")
-_QUEUE = "tf.data.Dataset (TF2): queues and queue runners no longer exist"
-_READER = ("tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset, or "
-           "tf.io.read_file (TF2)")
+_QUEUE = "tf.data.Dataset (provided): queues and queue runners no longer exist"
+_READER = ("tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset (provided), or "
+           "tf.io.read_file (provided)")
 _SESSION_HANDLE = "fetch the value with sess.run and feed it back through feed_dict"
-_PY = "tf.py_function (TF2) in TF2 code"
+_PY = ("tf.py_function (TF2) in TF2 code (eager tensors), not in tftrain_compat graphs: compute "
+       "the value in Python between sess.run calls and feed it through feed_dict")
 _SPARSE_PH = ("three tf.placeholder (indices int64 [None, rank], values, dense_shape int64 "
               "[rank]) combined with tf.SparseTensor")
 _ACCUM = "a tf.Variable accumulator updated with tf.assign_add"
 _SAVED_MODEL = ("tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of TF1 "
-                "graphs need compat.v1's Session); tf.train.Saver checkpoints for graphs")
+                "graphs need compat.v1's Session); tf.train.Saver (provided) checkpoints for a "
+                "tftrain_compat graph")
 _LINOP = ("the dense tf.linalg functions (tf.matmul, tf.linalg.solve, tf.linalg.diag ...): "
           "LinearOperator objects are not supported in tftrain_compat graphs")
 

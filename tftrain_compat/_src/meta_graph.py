@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
+
 import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow.core.framework import variable_pb2
@@ -189,6 +191,15 @@ def export_meta_graph(filename: str | None = None, meta_info_def=None, graph_def
         folder, base = os.path.split(filename)
         tf.io.write_graph(mg, folder or ".", base, as_text=as_text)
     return mg
+
+
+def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool = True) -> str:
+    """TF1 ``tf.io.write_graph``: writes a graph's ``GraphDef`` (or any protocol buffer given
+    instead) to ``logdir/name``, creating ``logdir``, in text format when ``as_text``; returns the
+    path. It only reads the graph, so a finalized graph can be written, as in TF1."""
+    if isinstance(graph_or_graph_def, _graph.Graph):
+        graph_or_graph_def = graph_or_graph_def.as_graph_def()
+    return tf.io.write_graph(graph_or_graph_def, logdir, name, as_text=as_text)
 
 
 # ----- import ---------------------------------------------------------------------------------

@@ -544,7 +544,7 @@ NAMES: dict[str, str] = {'tf.AUTO_REUSE': 'shim',
  'tf.io.serialize_tensor': 'op',
  'tf.io.tf_record_iterator': 'op',
  'tf.io.write_file': 'op',
- 'tf.io.write_graph': 'op',
+ 'tf.io.write_graph': 'shim',
  'tf.irfftnd': 'op',
  'tf.is_finite': 'op',
  'tf.is_inf': 'op',
@@ -1382,13 +1382,13 @@ REPLACEMENTS: dict[str, str] = {'tf.ConditionalAccumulator': 'a tf.Variable accu
  'tf.ConditionalAccumulatorBase': 'a tf.Variable accumulator updated with tf.assign_add',
  'tf.CriticalSection': 'tf.control_dependencies ordering inside one Session.run',
  'tf.GradientTape': 'tf.gradients(ys, xs) (GradientTape is TF2 eager code)',
- 'tf.LMDBReader': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset, or '
-                  'tf.io.read_file (TF2)',
+ 'tf.LMDBReader': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset '
+                  '(provided), or tf.io.read_file (provided)',
  'tf.Module': 'functions that create variables with tf.get_variable',
- 'tf.QueueBase': 'tf.data.Dataset (TF2): queues and queue runners no longer exist',
+ 'tf.QueueBase': 'tf.data.Dataset (provided): queues and queue runners no longer exist',
  'tf.RaggedTensor': 'padded dense tensors with tf.sequence_mask, or tf.SparseTensor',
- 'tf.ReaderBase': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset, or '
-                  'tf.io.read_file (TF2)',
+ 'tf.ReaderBase': 'tf.data.TextLineDataset / TFRecordDataset / FixedLengthRecordDataset '
+                  '(provided), or tf.io.read_file (provided)',
  'tf.SparseConditionalAccumulator': 'a tf.Variable accumulator updated with tf.assign_add',
  'tf.TensorArray': 'tf.map_fn / tf.scan, or tf.while_loop accumulating with tf.concat',
  'tf.container': 'the script without tf.container (every tftrain_compat Session keeps its own '
@@ -1434,7 +1434,7 @@ REPLACEMENTS: dict[str, str] = {'tf.ConditionalAccumulator': 'a tf.Variable accu
  'tf.grad_pass_through': 'x + tf.stop_gradient(f(x) - x)',
  'tf.init_scope': 'build the op before the control-flow context that should not hold it',
  'tf.initializers.identity': 'tf.constant_initializer(gain * np.eye(n))',
- 'tf.io.QueueBase': 'tf.data.Dataset (TF2): queues and queue runners no longer exist',
+ 'tf.io.QueueBase': 'tf.data.Dataset (provided): queues and queue runners no longer exist',
  'tf.linalg.LinearOperator': 'the dense tf.linalg functions (tf.matmul, tf.linalg.solve, '
                              'tf.linalg.diag ...): LinearOperator objects are not supported in '
                              'tftrain_compat graphs',
@@ -1503,92 +1503,109 @@ REPLACEMENTS: dict[str, str] = {'tf.ConditionalAccumulator': 'a tf.Variable accu
  'tf.min_max_variable_partitioner': 'tf.get_variable without a partitioner (tftrain_compat runs '
                                     'in one process; variables are not sharded)',
  'tf.nondifferentiable_batch_function': 'the plain function (batching is a serving feature)',
- 'tf.numpy_function': 'tf.py_function (TF2) in TF2 code',
+ 'tf.numpy_function': 'tf.py_function (TF2) in TF2 code (eager tensors), not in tftrain_compat '
+                      'graphs: compute the value in Python between sess.run calls and feed it '
+                      'through feed_dict',
  'tf.op_scope': 'tf.name_scope(name, default_name, values)',
- 'tf.py_function': 'tf.py_function (TF2) in TF2 code',
+ 'tf.py_function': 'tf.py_function (TF2) in TF2 code (eager tensors), not in tftrain_compat '
+                   'graphs: compute the value in Python between sess.run calls and feed it '
+                   'through feed_dict',
  'tf.random.Generator': 'tf.random_uniform / tf.random_normal with a seed (Generator holds eager '
                         'TF2 state)',
  'tf.recompute_grad': 'the plain function (recomputation only saves memory)',
  'tf.resource_variables_enabled': "the script without this check (tftrain_compat's variables are "
                                   'resource variables)',
  'tf.saved_model.Asset': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                         "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                         'graphs',
+                         "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                         'checkpoints for a tftrain_compat graph',
  'tf.saved_model.Builder': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                           "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                           'graphs',
+                           "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                           'checkpoints for a tftrain_compat graph',
  'tf.saved_model.SaveOptions': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                "(SavedModels of TF1 graphs need compat.v1's Session); "
-                               'tf.train.Saver checkpoints for graphs',
+                               'tf.train.Saver (provided) checkpoints for a tftrain_compat graph',
  'tf.saved_model.build_signature_def': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                        "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                       'tf.train.Saver checkpoints for graphs',
+                                       'tf.train.Saver (provided) checkpoints for a '
+                                       'tftrain_compat graph',
  'tf.saved_model.build_tensor_info': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                      "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                     'tf.train.Saver checkpoints for graphs',
+                                     'tf.train.Saver (provided) checkpoints for a tftrain_compat '
+                                     'graph',
  'tf.saved_model.builder': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                           "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                           'graphs',
+                           "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                           'checkpoints for a tftrain_compat graph',
  'tf.saved_model.classification_signature_def': 'tf.saved_model.save / tf.saved_model.load in TF2 '
                                                 "code (SavedModels of TF1 graphs need compat.v1's "
-                                                'Session); tf.train.Saver checkpoints for graphs',
+                                                'Session); tf.train.Saver (provided) checkpoints '
+                                                'for a tftrain_compat graph',
  'tf.saved_model.constants': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels '
-                             "of TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints "
-                             'for graphs',
+                             "of TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                             'checkpoints for a tftrain_compat graph',
  'tf.saved_model.contains_saved_model': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                         "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                        'tf.train.Saver checkpoints for graphs',
+                                        'tf.train.Saver (provided) checkpoints for a '
+                                        'tftrain_compat graph',
  'tf.saved_model.experimental': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                 "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                'tf.train.Saver checkpoints for graphs',
+                                'tf.train.Saver (provided) checkpoints for a tftrain_compat graph',
  'tf.saved_model.get_tensor_from_tensor_info': 'tf.saved_model.save / tf.saved_model.load in TF2 '
                                                "code (SavedModels of TF1 graphs need compat.v1's "
-                                               'Session); tf.train.Saver checkpoints for graphs',
+                                               'Session); tf.train.Saver (provided) checkpoints '
+                                               'for a tftrain_compat graph',
  'tf.saved_model.is_valid_signature': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                       "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                      'tf.train.Saver checkpoints for graphs',
+                                      'tf.train.Saver (provided) checkpoints for a tftrain_compat '
+                                      'graph',
  'tf.saved_model.load': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                        "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                        'graphs',
+                        "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                        'checkpoints for a tftrain_compat graph',
  'tf.saved_model.load_v2': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                           "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                           'graphs',
+                           "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                           'checkpoints for a tftrain_compat graph',
  'tf.saved_model.loader': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                          "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                          'graphs',
+                          "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                          'checkpoints for a tftrain_compat graph',
  'tf.saved_model.main_op': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                           "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                           'graphs',
+                           "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                           'checkpoints for a tftrain_compat graph',
  'tf.saved_model.main_op_with_restore': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                         "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                        'tf.train.Saver checkpoints for graphs',
+                                        'tf.train.Saver (provided) checkpoints for a '
+                                        'tftrain_compat graph',
  'tf.saved_model.maybe_saved_model_directory': 'tf.saved_model.save / tf.saved_model.load in TF2 '
                                                "code (SavedModels of TF1 graphs need compat.v1's "
-                                               'Session); tf.train.Saver checkpoints for graphs',
+                                               'Session); tf.train.Saver (provided) checkpoints '
+                                               'for a tftrain_compat graph',
  'tf.saved_model.predict_signature_def': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                          "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                         'tf.train.Saver checkpoints for graphs',
+                                         'tf.train.Saver (provided) checkpoints for a '
+                                         'tftrain_compat graph',
  'tf.saved_model.regression_signature_def': 'tf.saved_model.save / tf.saved_model.load in TF2 '
                                             "code (SavedModels of TF1 graphs need compat.v1's "
-                                            'Session); tf.train.Saver checkpoints for graphs',
+                                            'Session); tf.train.Saver (provided) checkpoints for '
+                                            'a tftrain_compat graph',
  'tf.saved_model.save': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                        "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                        'graphs',
+                        "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                        'checkpoints for a tftrain_compat graph',
  'tf.saved_model.signature_constants': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                        "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                       'tf.train.Saver checkpoints for graphs',
+                                       'tf.train.Saver (provided) checkpoints for a '
+                                       'tftrain_compat graph',
  'tf.saved_model.signature_def_utils': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                        "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                       'tf.train.Saver checkpoints for graphs',
+                                       'tf.train.Saver (provided) checkpoints for a '
+                                       'tftrain_compat graph',
  'tf.saved_model.simple_save': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                "(SavedModels of TF1 graphs need compat.v1's Session); "
-                               'tf.train.Saver checkpoints for graphs',
+                               'tf.train.Saver (provided) checkpoints for a tftrain_compat graph',
  'tf.saved_model.tag_constants': 'tf.saved_model.save / tf.saved_model.load in TF2 code '
                                  "(SavedModels of TF1 graphs need compat.v1's Session); "
-                                 'tf.train.Saver checkpoints for graphs',
+                                 'tf.train.Saver (provided) checkpoints for a tftrain_compat '
+                                 'graph',
  'tf.saved_model.utils': 'tf.saved_model.save / tf.saved_model.load in TF2 code (SavedModels of '
-                         "TF1 graphs need compat.v1's Session); tf.train.Saver checkpoints for "
-                         'graphs',
+                         "TF1 graphs need compat.v1's Session); tf.train.Saver (provided) "
+                         'checkpoints for a tftrain_compat graph',
  'tf.sparse.SparseConditionalAccumulator': 'a tf.Variable accumulator updated with tf.assign_add',
  'tf.variable_axis_size_partitioner': 'tf.get_variable without a partitioner (tftrain_compat runs '
                                       'in one process; variables are not sharded)',
