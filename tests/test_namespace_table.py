@@ -41,6 +41,14 @@ def _generator():
     return module
 
 
+# The table is generated from one release's tf.compat.v1 (tf1_names.TF_VERSION); on the other
+# releases setup.cfg admits (tools/version_matrix.sh), compat.v1 lacks the names later releases
+# added, so there the checks cover the names the running release has.
+SAME_TF = tf.__version__ == tf1_names.TF_VERSION
+
+
+@pytest.mark.skipif(not SAME_TF, reason=f"the table is generated from TensorFlow "
+                    f"{tf1_names.TF_VERSION}'s compat.v1, this is {tf.__version__}")
 def test_checked_in_table_is_what_the_generator_writes():
     gen = _generator()
     assert gen.DEEP == DEEP
@@ -54,7 +62,8 @@ def test_every_tf1_name_classified_and_nothing_else(path):
     classified = set(namespace.names_under(path))
     tf1 = _v1_names(path)
     assert sorted(tf1 - classified) == []   # every compat.v1 public name is classified
-    assert sorted(classified - tf1) == []   # nothing classified that compat.v1 lacks
+    if SAME_TF:
+        assert sorted(classified - tf1) == []   # nothing classified that compat.v1 lacks
     assert {tf1_names.NAMES[f"{path}.{n}"] for n in classified} <= KINDS
 
 
@@ -75,6 +84,8 @@ def test_each_kind_resolves_as_it_promises(path):
     v1_ns = _at(V1, path)
     bad = []
     for name in namespace.names_under(path):
+        if not SAME_TF and not hasattr(v1_ns, name):
+            continue  # a name a later release added (see SAME_TF)
         full = f"{path}.{name}"
         kind = tf1_names.NAMES[full]
         value, err = _resolve(path, name)
