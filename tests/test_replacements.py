@@ -220,8 +220,9 @@ def test_tf2_summaries_beside_a_shim_session(fresh_graph, tmp_path):
     assert [s for s, t, _ in got if t == "w"] == [0, 1, 2]
     assert want == [1.5 ** 2 + 4.0, 2.5 ** 2 + 9.0, 3.5 ** 2 + 16.0]
     # the shim's tf.summary.scalar is TF1's op: the text says to use TensorFlow 2's own
-    with pytest.raises(TypeError, match="step"):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'step'") as err:
         tf.summary.scalar("x", 1.0, step=0)
+    assert "- help:" in str(err.value) and "create_file_writer" in str(err.value)
     assert "TensorFlow 2's own tf.summary.scalar (TF2)" in tables.UNSUPPORTED[
         "tf.summary.all_v2_summary_ops"]
 

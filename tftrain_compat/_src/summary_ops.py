@@ -10,6 +10,7 @@ Nothing here touches TF2's default summary writer: the ops only serialize, a ``F
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any, Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import ops_graph as _ops_graph
 from tftrain_compat._src import tensor as _tensor
@@ -70,6 +72,24 @@ def _summary_op(name: str | None, family: str | None, inputs: Sequence[Any],
     return value
 
 
+def _tf1_signature(fn: Callable) -> Callable:
+    """TF1's summary ops take no ``step``: TF1's TypeError, with the remedy line (TF2's
+    ``tf.summary.scalar(name, data, step=)`` is TensorFlow 2's own, under a TF2 writer)."""
+    @functools.wraps(fn)
+    def op(*args: Any, **kwargs: Any) -> Any:
+        if "step" in kwargs:
+            raise TypeError(_errors.with_help(
+                f"{fn.__name__}() got an unexpected keyword argument 'step'.",
+                f"this is TF1's tf.summary.{fn.__name__} (its result goes to "
+                "tf.summary.FileWriter.add_summary(summary, step)); the step= form is "
+                f"TensorFlow 2's own tf.summary.{fn.__name__} (import tensorflow) under "
+                "tf.summary.create_file_writer(...).as_default(), on values fetched with "
+                "sess.run."))
+        return fn(*args, **kwargs)
+    return op
+
+
+@_tf1_signature
 def scalar(name: str, tensor: Any, collections: Iterable[str] | None = None,
            family: str | None = None) -> _tensor.Tensor:
     """TF1 ``tf.summary.scalar``: a ``Summary`` with one ``simple_value`` (``ScalarSummary``).
@@ -80,6 +100,7 @@ def scalar(name: str, tensor: Any, collections: Iterable[str] | None = None,
         tags=tag, values=t, name=scope), collections)
 
 
+@_tf1_signature
 def histogram(name: str | None, values: Any, collections: Iterable[str] | None = None,
               family: str | None = None) -> _tensor.Tensor:
     """TF1 ``tf.summary.histogram``: a ``Summary`` with a ``HistogramProto`` of ``values``
@@ -92,6 +113,7 @@ def histogram(name: str | None, values: Any, collections: Iterable[str] | None =
         tag=tag, values=v, name=scope), collections, default_name="HistogramSummary")
 
 
+@_tf1_signature
 def image(name: str, tensor: Any, max_outputs: int = 3, collections: Iterable[str] | None = None,
           family: str | None = None) -> _tensor.Tensor:
     """TF1 ``tf.summary.image``: up to ``max_outputs`` PNG images of a 4-D
@@ -102,6 +124,7 @@ def image(name: str, tensor: Any, max_outputs: int = 3, collections: Iterable[st
         tag=tag, tensor=t, max_images=max_outputs, name=scope), collections)
 
 
+@_tf1_signature
 def audio(name: str, tensor: Any, sample_rate: Any, max_outputs: int = 3,
           collections: Iterable[str] | None = None,
           family: str | None = None) -> _tensor.Tensor:
@@ -133,6 +156,7 @@ def tensor_summary(name: str, tensor: Any, summary_description: str | None = Non
         tag=tag, tensor=t, serialized_summary_metadata=serialized, name=scope), collections)
 
 
+@_tf1_signature
 def text(name: str, tensor: Any, collections: Iterable[str] | None = None) -> _tensor.Tensor:
     """TF1 ``tf.summary.text``: a ``tensor_summary`` of a string tensor marked for TensorBoard's
     text plugin. A non-string tensor raises TF1's ``ValueError``."""
