@@ -22,6 +22,7 @@ from tensorflow.core.protobuf import meta_graph_pb2, saver_pb2
 from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src.graph import GraphKeys
+from tftrain_compat._src.training import checkpoint_management
 
 _log = logging.getLogger("tftrain_compat")
 
@@ -189,7 +190,7 @@ def export_meta_graph(filename: str | None = None, meta_info_def=None, graph_def
         mg.collection_def[key].CopyFrom(col)
     if filename:
         folder, base = os.path.split(filename)
-        tf.io.write_graph(mg, folder or ".", base, as_text=as_text)
+        write_graph(mg, folder or ".", base, as_text=as_text)
     return mg
 
 
@@ -199,7 +200,26 @@ def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool =
     path. It only reads the graph, so a finalized graph can be written, as in TF1."""
     if isinstance(graph_or_graph_def, _graph.Graph):
         graph_or_graph_def = graph_or_graph_def.as_graph_def()
-    return tf.io.write_graph(graph_or_graph_def, logdir, name, as_text=as_text)
+    elif isinstance(graph_or_graph_def, tf.Graph):
+        graph_or_graph_def = graph_or_graph_def.as_graph_def()
+    if not tf.io.gfile.exists(logdir):
+        tf.io.gfile.makedirs(logdir)
+    path = os.path.join(logdir, name)
+    data = (message_text(graph_or_graph_def) if as_text
+            else graph_or_graph_def.SerializeToString(deterministic=True))
+    checkpoint_management.atomic_write(path, data)
+    return path
+
+
+def message_text(message: Any) -> str:
+    """A protocol buffer in text format as TF1 wrote it (floats in their shortest exact form:
+    ``float_format=''``). protobuf 7 removed ``float_format`` and prints that form by default;
+    TensorFlow's own ``write_graph`` then fails (TF 2.20 with protobuf 7), so the shim writes
+    its graph files itself."""
+    try:
+        return text_format.MessageToString(message, float_format="")
+    except TypeError:
+        return text_format.MessageToString(message)
 
 
 # ----- import ---------------------------------------------------------------------------------

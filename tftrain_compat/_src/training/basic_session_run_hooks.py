@@ -291,8 +291,8 @@ class CheckpointSaverHook(SessionRunHook):
         global_step = int(session.run(self._global_step_tensor))
         if self._save_graph_def:
             graph = _graph.get_default_graph()
-            tf.io.write_graph(graph.as_graph_def(add_shapes=True), self._checkpoint_dir,
-                              "graph.pbtxt")
+            _meta_graph.write_graph(graph.as_graph_def(add_shapes=True), self._checkpoint_dir,
+                                    "graph.pbtxt")
             saver_def = self._get_saver().saver_def if self._get_saver() else None
             self._summary_writer.add_graph(graph)
             self._summary_writer.add_meta_graph(

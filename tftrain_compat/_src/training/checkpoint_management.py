@@ -120,10 +120,11 @@ def _update_state(save_dir: str, model_checkpoint_path: str,
     atomic_write(state_file, text_format.MessageToString(state))
 
 
-def atomic_write(path: str, text: str) -> None:
-    """Writes ``text`` to a temporary file beside ``path``, then renames it onto ``path``."""
+def atomic_write(path: str, text: str | bytes) -> None:
+    """Writes ``text`` (or bytes) to a temporary file beside ``path``, then renames it onto
+    ``path``, so a reader never sees half a file (TF1's ``atomic_write_string_to_file``)."""
     temp = f"{path}.tmp{uuid.uuid4().hex}"
-    with tf.io.gfile.GFile(temp, "w") as f:
+    with tf.io.gfile.GFile(temp, "wb" if isinstance(text, bytes) else "w") as f:
         f.write(text)
     try:
         tf.io.gfile.rename(temp, path, overwrite=True)
