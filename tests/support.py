@@ -114,6 +114,52 @@ def run_python(args: Sequence[str], cwd: Path | str | None = None, timeout: floa
     return proc.stdout
 
 
+class ProcessGroup:
+    """Named child processes of one test, each logging stdout+stderr to ``folder/NAME.log``;
+    ``stop()`` (call it in a ``finally``) kills whatever still runs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+
+    def launch(self, name: str, cmd: Sequence[str], env: Mapping[str, str]) -> None:
+        log = self.logs[name] = self.folder / f"{name}.log"
+        with open(log, "wb") as out:
+            self.procs[name] = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT,
+                                                env=dict(env), cwd=self.folder)
+
+    def text(self, name: str) -> str:
+        return self.logs[name].read_text(errors="replace")
+
+    def wait_exit(self, name: str, timeout: float) -> int:
+        """The exit status; a failure showing the log if it still runs after ``timeout`` s."""
+        try:
+            return self.procs[name].wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{name} still running after {timeout} s (a hang):\n"
+                                 f"{self.text(name)[-3000:]}") from None
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+        for proc in self.procs.values():
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores KILL
+                pass
+
+
+def import_line_copy(script: Path, folder: Path) -> Path:
+    """A copy of ``script`` in ``folder`` whose ``import tensorflow as tf`` became
+    ``import tftrain_compat as tf`` (the one-line port)."""
+    copy = folder / f"{script.stem}_direct.py"
+    copy.write_text(script.read_text().replace("import tensorflow as tf",
+                                               "import tftrain_compat as tf"))
+    return copy
+
+
 # A script run unchanged on the oracle: `import tensorflow as tf` gives tf.compat.v1.
 TF1_SCRIPT_RUNNER = """
 import runpy, sys

@@ -26,7 +26,7 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
-from support import free_ports
+from support import ProcessGroup, free_ports, import_line_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "scripts" / "between_graph_linear.py"
@@ -42,36 +42,34 @@ def _env() -> dict:
     return env
 
 
-class Cluster:
+class Cluster(ProcessGroup):
     """The script's processes; ``stop()`` kills whatever is still running."""
 
     def __init__(self, folder: Path, steps: int, step_sleep: float) -> None:
+        super().__init__(folder)
         ps, w0, w1 = free_ports(3)
-        self.folder = folder
         self.ckpt = folder / "ckpt"
         self.args = [f"--ps_hosts=127.0.0.1:{ps}", f"--worker_hosts=127.0.0.1:{w0},127.0.0.1:{w1}",
                      f"--checkpoint_dir={self.ckpt}", f"--steps={steps}",
                      f"--step_sleep={step_sleep}"]
         # The same script, imported as `tensorflow` through `python -m tftrain_compat run`, and
         # with `import tftrain_compat as tf` in place of its import line, run by Python itself.
-        direct = folder / "between_graph_direct.py"
-        direct.write_text(SCRIPT.read_text().replace("import tensorflow as tf",
-                                                     "import tftrain_compat as tf"))
-        self.direct = direct
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, Path] = {}
+        self.direct = import_line_copy(SCRIPT, folder)
 
     def start(self, name: str, job: str, task: int, through_run: bool) -> None:
         cmd = ([sys.executable, "-m", "tftrain_compat", "run", str(SCRIPT)] if through_run
                else [sys.executable, str(self.direct)])
-        log = self.logs[name] = self.folder / f"{name}.log"
-        with open(log, "wb") as out:
-            self.procs[name] = subprocess.Popen(
-                cmd + self.args + [f"--job_name={job}", f"--task_index={task}"],
-                stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=self.folder)
+        self.launch(name, cmd + self.args + [f"--job_name={job}", f"--task_index={task}"],
+                    _env())
 
-    def text(self, name: str) -> str:
-        return self.logs[name].read_text(errors="replace")
+    def start_training(self, worker1_through_run: bool) -> None:
+        """The ps, then the chief, then worker 1, each waited for; returns once worker 1 steps."""
+        self.start("ps", "ps", 0, through_run=False)
+        self.wait_for("ps", "^ps serving")
+        self.start("chief", "worker", 0, through_run=False)
+        self.wait_for("chief", "^ready")
+        self.start("worker1", "worker", 1, through_run=worker1_through_run)
+        self.wait_for("worker1", r"^step \d+ ")
 
     def wait_for(self, name: str, pattern: str, timeout: float = STARTUP_S) -> None:
         deadline = time.monotonic() + timeout
@@ -85,25 +83,12 @@ class Cluster:
             time.sleep(0.2)
 
     def wait_exit(self, name: str, timeout: float = RUN_S) -> int:
-        try:
-            return self.procs[name].wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"{name} still running after {timeout} s (a hang):\n"
-                                 f"{self.text(name)[-3000:]}") from None
+        return super().wait_exit(name, timeout)
 
     def steps(self, name: str) -> list[tuple[int, float]]:
         return [(int(s), float(v)) for s, v in
                 re.findall(r"^step (\d+) loss (\S+)$", self.text(name), re.M)]
 
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.kill()
-        for proc in self.procs.values():
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores KILL
-                pass
 
 
 @pytest.fixture
@@ -177,12 +162,7 @@ def test_between_graph_training_with_one_ps_and_two_workers(cluster_factory):
 def test_killing_a_worker_leaves_the_other_training(cluster_factory, killed):
     steps = 400
     c = cluster_factory(steps, 0.03)
-    c.start("ps", "ps", 0, through_run=False)
-    c.wait_for("ps", "^ps serving")
-    c.start("chief", "worker", 0, through_run=False)
-    c.wait_for("chief", "^ready")
-    c.start("worker1", "worker", 1, through_run=False)
-    c.wait_for("worker1", r"^step \d+ ")
+    c.start_training(worker1_through_run=False)
     c.procs[killed].send_signal(signal.SIGKILL)
     survivor = "chief" if killed == "worker1" else "worker1"
     killed_at = c.steps(survivor)[-1][0]
@@ -197,12 +177,7 @@ def test_killing_a_worker_leaves_the_other_training(cluster_factory, killed):
 
 def test_killing_the_ps_gives_the_workers_a_clear_error(cluster_factory):
     c = cluster_factory(10 ** 9, 0.02)
-    c.start("ps", "ps", 0, through_run=False)
-    c.wait_for("ps", "^ps serving")
-    c.start("chief", "worker", 0, through_run=False)
-    c.wait_for("chief", "^ready")
-    c.start("worker1", "worker", 1, through_run=True)
-    c.wait_for("worker1", r"^step \d+ ")
+    c.start_training(worker1_through_run=True)
     c.procs["ps"].send_signal(signal.SIGKILL)
     c.wait_exit("ps", 30)
     for name in ("chief", "worker1"):

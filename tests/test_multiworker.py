@@ -32,7 +32,7 @@ import pytest
 
 from tftrain_compat._src import multi_worker, replicas
 from tftrain_compat._src.replica_devices import ReplicaError
-from support import free_ports
+from support import ProcessGroup, free_ports, import_line_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "scripts" / "multiworker_softmax.py"
@@ -47,18 +47,13 @@ def _tf_config(ports: list[int], index: int) -> str:
                        "task": {"type": "worker", "index": index}})
 
 
-class Workers:
+class Workers(ProcessGroup):
     """Processes of one test; ``stop()`` kills whatever still runs."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
+        super().__init__(folder)
         self.ports = free_ports(2)
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, Path] = {}
-        direct = folder / "multiworker_direct.py"
-        direct.write_text(SCRIPT.read_text().replace("import tensorflow as tf",
-                                                     "import tftrain_compat as tf"))
-        self.direct = direct
+        self.direct = import_line_copy(SCRIPT, folder)
 
     def start(self, name: str, args: list[str], index: int | None, switch: str | None,
               **env: str) -> None:
@@ -75,31 +70,16 @@ class Workers:
         else:
             cmd = [sys.executable, "-m", "tftrain_compat", "run",
                    *(["--multi-worker"] if switch == "flag" else []), str(SCRIPT)]
-        log = self.logs[name] = self.folder / f"{name}.log"
-        with open(log, "wb") as out:
-            self.procs[name] = subprocess.Popen(cmd + args, stdout=out, stderr=subprocess.STDOUT,
-                                                env=full, cwd=self.folder)
-
-    def text(self, name: str) -> str:
-        return self.logs[name].read_text(errors="replace")
+        self.launch(name, cmd + args, full)
 
     def wait(self, name: str, timeout: float = RUN_S) -> int:
-        try:
-            return self.procs[name].wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"{name} still running after {timeout} s (a hang):\n"
-                                 f"{self.text(name)[-3000:]}") from None
+        return self.wait_exit(name, timeout)
 
     def error(self, name: str) -> tuple[str, float, str]:
         found = re.search(r"^error (\w+) ([\d.]+): (.*)", self.text(name), re.M | re.S)
         assert found, f"{name} reported no error:\n{self.text(name)[-3000:]}"
         return found.group(1), float(found.group(2)), found.group(3)
 
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(30)
 
 
 @pytest.fixture

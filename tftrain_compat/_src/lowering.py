@@ -126,14 +126,10 @@ def _unfed_placeholder_error(node) -> Exception:
     return tf.errors.InvalidArgumentError(None, None, text)
 
 
-def rng_state_name(op_name: str) -> str:
-    return op_name + "/rng_state"
-
-
 def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node) -> None:
     """A top-level random op onto its stream: a resource placeholder the session maps its state
     into, and the Philox algorithm constant."""
-    state = graph_def.node.add(name=rng_state_name(node.name), op="Placeholder")
+    state = graph_def.node.add(name=random_bodies.state_placeholder(node.name), op="Placeholder")
     state.attr["dtype"].type = tf.resource.as_datatype_enum
     alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
     alg.attr["dtype"].type = tf.int64.as_datatype_enum
@@ -330,7 +326,7 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
             # tf.identity captures the session's own variable into the function.
             input_map[name + ":0"] = tf.identity(variables[name].handle)
         for name, _, _ in plan.rng_ops:
-            input_map[rng_state_name(name) + ":0"] = tf.identity(rng_states[name].handle)
+            input_map[random_bodies.state_placeholder(name) + ":0"] = tf.identity(rng_states[name].handle)
         for node in plan.resources:
             input_map[node.name + ":0"] = tf.identity(resources.handle(node.name))
         imported = tf.graph_util.import_graph_def(

@@ -216,5 +216,6 @@ def _digest(keys: list[str]) -> str:
 
 
 def state_placeholder(key: str) -> str:
-    """The placeholder a top-level call site takes stream ``key`` from."""
+    """The placeholder the compiled function takes stream ``key`` from: a top-level random op's
+    (its name is its key) or a body's (``stream_key``)."""
     return key + "/rng_state"

@@ -666,23 +666,7 @@ class _Step:
         fed = [tensors[e.key] if e.component is None and e.key in tensors
                else _session._feed_value(feeds[e.key], e) for e in run.feeds]
         args = [v if isinstance(v, tf.Tensor) else lowering.to_tensor(v) for v in fed]
-        if not run.reads <= sess._initialized:
-            sess._check_initialized(run.reads)
-        try:
-            outputs = run.call(args)
-        except tf.errors.OpError as err:
-            raise sess._translate(err) from None
-        sess._initialized |= run.inits
-        values: list[Any] = []
-        for slot in run.value_slots:
-            if slot is None:
-                values.append(None)
-            elif slot in run.fed_outputs:  # a fetched fed tensor is its fed value (TF1)
-                value = fed[run.fed_outputs[slot]]
-                values.append(value.numpy() if isinstance(value, tf.Tensor) else value)
-            else:
-                values.append(outputs[slot].numpy())
-        return run.build(values)
+        return sess._execute(run, fed, args)
 
 
 # ----- several workers: the chief's initial values ---------------------------------------------

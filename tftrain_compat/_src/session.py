@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from tftrain_compat._src import cluster as _cluster
 from tftrain_compat._src import config_protos as _config_protos
+from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
@@ -156,7 +157,7 @@ class BaseSession:
         the fed value itself.
         """
         if self._closed:
-            raise RuntimeError("Attempted to use a closed Session.")
+            raise RuntimeError(_errors.CLOSED_SESSION)
         feed_dict = feed_dict or {}
         if run_hook is not None:
             handled = run_hook(self, fetches, feed_dict)
@@ -182,7 +183,11 @@ class BaseSession:
                     if key is not None:
                         self._cache[key] = compiled
         fed = [_feed_value(feed_dict[e.key], e) for e in compiled.feeds]
-        args = [lowering.to_tensor(v) for v in fed]
+        return self._execute(compiled, fed, [lowering.to_tensor(v) for v in fed])
+
+    def _execute(self, compiled: CompiledRun, fed: list, args: list) -> Any:
+        """Calls a compiled run with its converted feeds (``fed``: the values, ``args``: them as
+        eager tensors) after the initialization check; returns the fetches' structure."""
         if not compiled.reads <= self._initialized:
             self._check_initialized(compiled.reads)
         try:
@@ -195,7 +200,8 @@ class BaseSession:
             if slot is None:
                 values.append(None)
             elif slot in compiled.fed_outputs:  # TF1: a fetched fed tensor is the fed value
-                values.append(fed[compiled.fed_outputs[slot]])
+                value = fed[compiled.fed_outputs[slot]]
+                values.append(value.numpy() if isinstance(value, tf.Tensor) else value)
             else:
                 values.append(outputs[slot].numpy())
         return compiled.build(values)
@@ -209,7 +215,7 @@ class BaseSession:
                     tf.raw_ops.VarIsInitializedOp(resource=storage.handle)):
                 self._initialized.add(name)
                 continue
-            raise _uninitialized_error(name)
+            raise _errors.uninitialized_value(name)
 
     def _translate(self, err: tf.errors.OpError) -> Exception:
         """A kernel's error about one of this session's resources, in TF1's words."""
@@ -220,15 +226,14 @@ class BaseSession:
             # "Could not find variable NAME. ... (Could not find resource: localhost/NAME)":
             # the whole name, since a cluster session's names are the variables' own.
             if re.search(r"(variable |/)" + re.escape(shared) + r"[.)\s]", text):
-                return _uninitialized_error(name)
+                return _errors.uninitialized_value(name)
         return err
 
     def _compile(self, fetches: Any, feed_dict: dict) -> CompiledRun:
         graph = self._graph
         mapper = _fetches.FetchMapper(graph, fetches)
         if not graph.backing.get_operations():
-            raise RuntimeError("The Session graph is empty. Add operations to the graph "
-                               "before calling run().")
+            raise RuntimeError(_errors.EMPTY_GRAPH)
         snap = lowering.snapshot(graph)
         specs: dict[str, tf.TensorSpec] = {}
         aliases: dict[str, str] = {}
@@ -376,16 +381,16 @@ def _feed_targets(graph, key) -> list[tuple[int | None, tf.Tensor, str | None]]:
     (a SparseTensor feeds its three tensors; TF 2.21's TypeError texts for bad keys)."""
     if isinstance(key, _tensor.SparseTensor):
         if key._graph is not graph:
-            raise ValueError(f"Tensor {key} is not an element of this graph.")
+            raise _errors.not_in_graph(key)
         return [(i, t, None) for i, t in enumerate(
             (key._s.indices, key._s.values, key._s.dense_shape))]
     if isinstance(key, _variables.Variable):
         if key._graph is not graph:
-            raise ValueError(f"Tensor {key} is not an element of this graph.")
+            raise _errors.not_in_graph(key)
         return [(None, key._v.handle, key._v.handle.op.name)]
     if isinstance(key, _tensor.Tensor):
         if key._graph is not graph:
-            raise ValueError(f"Tensor {key} is not an element of this graph.")
+            raise _errors.not_in_graph(key)
         t = key._t
     elif isinstance(key, str):
         try:
@@ -402,14 +407,6 @@ def _feed_targets(graph, key) -> list[tuple[int | None, tf.Tensor, str | None]]:
     if t.op.type == "ReadVariableOp" and t.op.inputs[0].op.type == "VarHandleOp":
         return [(None, t, t.op.inputs[0].op.name)]
     return [(None, t, None)]
-
-
-def _uninitialized_error(name: str) -> tf.errors.FailedPreconditionError:
-    return tf.errors.FailedPreconditionError(
-        None, None,
-        f"Attempting to use uninitialized value {name}\n - help: run "
-        "`sess.run(tf.global_variables_initializer())` (or the variable's initializer) "
-        "in this session first.")
 
 
 def _check_feed_value(value: Any, t: tf.Tensor, key: Any) -> None:
@@ -447,8 +444,7 @@ def _feed_value(value: Any, entry: FeedEntry) -> np.ndarray:
         vshape = value.shape
         if len(vshape) != len(dims) or any(d is not None and d != v for d, v in
                                             zip(dims, vshape)):
-            raise ValueError(f"Cannot feed value of shape {vshape} for Tensor {entry.display}, "
-                             f"which has shape {tf.TensorShape(dims)}")
+            raise _errors.feed_shape(vshape, entry.display, tf.TensorShape(dims))
     return value
 
 
