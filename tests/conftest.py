@@ -1,4 +1,10 @@
-"""Shared fixtures. tf.compat.v1 is the oracle: tests use it only inside a `tf.Graph()` context."""
+"""Shared fixtures. tf.compat.v1 is the oracle: tests use it only inside a `tf.Graph()` context.
+
+The oracle builds TF 1.x's control flow in this process: ``tf.cond`` / ``tf.while_loop`` in a
+``tf.Graph()`` make Switch / Merge / Enter / Exit nodes, as TF 1.x did (TF 2.x's default is its
+functional If / While, with other op names and other op seeds after a cond). The shim builds TF
+1.x's control flow on its own, whatever this setting (tests/test_tf_private.py checks that with
+TF 2.x's default restored)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +13,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf.compat.v1.disable_control_flow_v2()
 
 from hypothesis import settings  # noqa: E402
 

@@ -131,6 +131,8 @@ def b_dropout(tf, p, a, oracle):
     else:
         y = tf.layers.dropout(h, p["rate"], seed=p["seed"], training=training,
                               noise_shape=p.get("noise"))
+    if p.get("then_dense"):  # a graph-seeded kernel made after the dropout's cond (TF1 op seed)
+        y = tf.layers.dense(y, p["then_dense"], kernel_initializer=kinit(tf, "glorot"))
     feeds = {x: xv}
     step_feeds = None
     if p["training"] == "ph":

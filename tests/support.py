@@ -6,9 +6,13 @@
   the largest difference.
 - ``run_python(args, ...)``: ``python ARGS`` in a fresh process; its stdout, or a failure that
   shows the exit status and both streams' tails.
+- ``tf1_graph()``: the oracle's graph context: a fresh ``tf.Graph()`` in which
+  ``tf.cond`` / ``tf.while_loop`` build TF 1.x's Switch/Merge/Enter/Exit nodes
+  (``tf.compat.v1.disable_control_flow_v2()``, restored on exit), as TF 1.x built them; that
+  decides every later random op's seed (TF1's op seed is the graph's op count at creation).
 - ``TF1_SCRIPT_RUNNER`` / ``run_tf1_script``: a script run unchanged on the oracle (its
   ``import tensorflow`` gets ``tf.compat.v1``, inside ``tf.Graph().as_default()`` so eager stays
-  on); with ``legacy_keras=True`` under ``TF_USE_LEGACY_KERAS=1`` (tf-keras' legacy layers and rnn
+  on, with TF 1.x's control flow); with ``legacy_keras=True`` under ``TF_USE_LEGACY_KERAS=1`` (tf-keras' legacy layers and rnn
   cells, which compat.v1 needs once Keras 3 is in).
 - ``LegacyOracle``: ONE long-lived tf.compat.v1 + tf-keras-legacy subprocess per test module
   serving program runs: ``oracle.run("module:function", case)`` imports ``function`` from a module
@@ -19,13 +23,14 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -165,6 +170,7 @@ TF1_SCRIPT_RUNNER = """
 import runpy, sys
 import tensorflow as tf
 v1 = tf.compat.v1
+v1.disable_control_flow_v2()
 sys.modules["tensorflow"] = v1
 path = sys.argv[1]
 sys.argv = sys.argv[1:]
@@ -194,6 +200,7 @@ _SERVER = r"""
 import importlib, json, pickle, sys, traceback
 import tensorflow as tf
 import tf_keras  # noqa: F401  (legacy layers back tf.compat.v1's layers and rnn cells)
+tf.compat.v1.disable_control_flow_v2()  # TF 1.x's cond/while nodes, as TF 1.x built them
 print("ready", flush=True)
 for line in sys.stdin:
     req = json.loads(line)
@@ -282,6 +289,27 @@ class LegacyOracle:
 
 
 # ----- one program under both namespaces -------------------------------------------------------
+@contextlib.contextmanager
+def tf1_graph() -> Iterator[Any]:
+    """A fresh ``tf.Graph()`` as default, built with TF 1.x's control flow (see the module doc);
+    the process's control-flow setting is restored on exit."""
+    import tensorflow as tf
+    was_v2 = tf.compat.v1.control_flow_v2_enabled()
+    tf.compat.v1.disable_control_flow_v2()
+    try:
+        with tf.Graph().as_default() as graph:
+            yield graph
+    finally:
+        if was_v2:
+            tf.compat.v1.enable_control_flow_v2()
+
+
+def _graph_of(t: Any) -> Any:
+    """A fresh default-graph context of namespace ``t`` (the shim's, or TF1's ``tf1_graph``)."""
+    import tftrain_compat as shim
+    return shim.Graph().as_default() if t is shim else tf1_graph()
+
+
 def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
     """``fn(t)`` in a fresh default graph of ``tftrain_compat`` and of ``tf.compat.v1`` (a
     ``tf.Graph()`` context, so eager stays on in the test process): (the shim's, TF1's)."""
@@ -290,8 +318,7 @@ def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
     import tftrain_compat as shim
     results = []
     for t in (tf.compat.v1, shim):  # TF1 first, as the tests were written
-        graph = shim.Graph() if t is shim else tf.Graph()
-        with graph.as_default():
+        with _graph_of(t):
             results.append(fn(t))
     return results[1], results[0]
 
@@ -308,11 +335,7 @@ def run_in_session(t: Any, fetches: Any, feeds: Any = None,
 
 def raised(t: Any, fn: Callable[[Any], Any]) -> tuple[type, str]:
     """The class and text of what ``fn(t)`` raises in a fresh graph of namespace ``t``."""
-    import tensorflow as tf
-
-    import tftrain_compat as shim
-    graph = shim.Graph() if t is shim else tf.Graph()
-    with graph.as_default():
+    with _graph_of(t):
         try:
             fn(t)
         except Exception as err:  # noqa: BLE001 - the caller compares classes

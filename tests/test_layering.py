@@ -2,7 +2,7 @@
 of lower layers, read from the source with ``ast`` (module-level and function-level imports alike).
 
 Layers, bottom to top:
-  0 leaves     tf_private, unsupported, idx, shapes, tf1_names (TensorFlow and the stdlib only)
+  0 leaves     tf_private, unsupported, idx, shapes, tf1_names, frames (TensorFlow and the stdlib only)
   1 graph      graph                                    (the backing tf.Graph, names, collections)
   2 handles    tensor                                   (Tensor / Operation / SparseTensor, call_in_graph)
   3 build      wrap, variables, random_seed             (the one wrapper, Variable)
@@ -21,7 +21,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "tftrain_compat" / "_src"
 LAYERS = {
     "tf_private": 0, "unsupported": 0, "idx": 0, "shapes": 0, "tf1_names": 0, "config_protos": 0,
-    "errors": 0, "tables": 0,
+    "errors": 0, "tables": 0, "frames": 0,
     "graph": 1,
     "tensor": 2,
     "wrap": 3, "variables": 3, "random_seed": 3,

@@ -77,6 +77,10 @@ FIXED = [
                 fused=None, cls=False), {"x": _arr(3, 2, 4, 2)}),
     ("bn", dict(training=True, axis=-1, momentum=0.9, eps=1e-3, center=True, scale=True,
                 fused=None, cls=False), {"x": _arr(2, 2, 2, 2, 3)}),
+    # a graph-seeded kernel after dropout(training=placeholder): its op seed counts the
+    # cond's TF 1.x nodes (Switch/Merge in the graph), as TF 1.x did
+    ("dropout", dict(units=5, training="ph", cls=False, rate=0.3, seed=None, then_dense=4),
+     {"x": _arr(4, 3)}),
 ]
 
 

@@ -54,3 +54,55 @@ def test_uninitialized_storage_carries_shape_and_reads_fail():
         raise AssertionError("reading an unassigned resource must fail")
     except (tf.errors.NotFoundError, tf.errors.FailedPreconditionError):
         pass
+
+
+def _op_types(build) -> set:
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.compat.v1.placeholder(tf.bool, [])
+        build(p)
+    return {op.type for op in g.get_operations()}
+
+
+def _cond_and_loop(p) -> None:
+    tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+
+
+def test_tf1_control_flow_builds_tf1_nodes_and_restores_the_flag():
+    """Under TF 2.x's default (control flow v2; the test process's oracle turns it off, so it is
+    turned back on here): inside ``tf1_control_flow`` a plain graph's ``tf.cond`` /
+    ``tf.while_loop`` are TF 1.x's Switch/Merge and Enter/Exit nodes; nested entries keep it until
+    the outermost exits; a ``tf.function`` traced inside still builds TF2's functional If; after,
+    TF2's own again, and the shim's graphs still get TF 1.x's nodes (a TF2 program beside it)."""
+    import tftrain_compat as shim
+    assert tf_private.builds_tf1_control_flow(), "TF removed control_flow_util.ENABLE_CONTROL_FLOW_V2"
+    was = tf.compat.v1.control_flow_v2_enabled()
+    tf.compat.v1.enable_control_flow_v2()
+    try:
+        with tf_private.tf1_control_flow():
+            with tf_private.tf1_control_flow():
+                inner = _op_types(_cond_and_loop)
+            outer = _op_types(_cond_and_loop)
+            traced = tf.function(lambda p: tf.cond(p, lambda: 1.0, lambda: 2.0)) \
+                .get_concrete_function(tf.TensorSpec([], tf.bool)).graph.get_operations()
+        assert tf.compat.v1.control_flow_v2_enabled()
+        after = _op_types(_cond_and_loop)
+        with shim.Graph().as_default() as g:
+            p = shim.placeholder(shim.bool, [])
+            shim.cond(p, lambda: shim.constant(1.0), lambda: shim.constant(2.0))
+            shim.layers.dropout(shim.ones([2, 3]), 0.5, training=p)
+            shim.while_loop(lambda i: i < 3, lambda i: i + 1, [shim.constant(0)])
+            shim_ops = {op.type for op in g.get_operations()}
+        assert tf.compat.v1.control_flow_v2_enabled()
+        after_shim = _op_types(_cond_and_loop)
+    finally:
+        if not was:
+            tf.compat.v1.disable_control_flow_v2()
+    assert {"Switch", "Merge", "Enter", "Exit", "NextIteration"} <= inner
+    assert {"Switch", "Merge", "Enter", "Exit"} <= outer and "If" not in outer
+    assert {op.type for op in traced} & {"If", "StatelessIf"}
+    assert "Switch" not in after and {"If", "StatelessIf"} & after
+    assert {"Switch", "Merge", "Enter", "Exit"} <= shim_ops
+    assert not {"If", "StatelessIf", "While", "StatelessWhile"} & shim_ops
+    assert "Switch" not in after_shim

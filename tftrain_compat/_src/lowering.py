@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
+from tftrain_compat._src import frames
 from tftrain_compat._src import random_bodies
 from tftrain_compat._src import session_resources
 from tftrain_compat._src import tf_private
@@ -126,15 +127,20 @@ def _unfed_placeholder_error(node) -> Exception:
     return tf.errors.InvalidArgumentError(None, None, text)
 
 
-def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node) -> None:
+def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node, frame: frames.Frame) -> None:
     """A top-level random op onto its stream: a resource placeholder the session maps its state
-    into, and the Philox algorithm constant."""
+    into, and the Philox algorithm constant. In a TF1 while loop's body (``frame``) both enter
+    the loop's frame as loop constants; in a cond branch the op's own inputs decide whether it
+    runs (a branch not taken gives it a dead input, so it does not draw), as in TF1."""
     state = graph_def.node.add(name=random_bodies.state_placeholder(node.name), op="Placeholder")
     state.attr["dtype"].type = tf.resource.as_datatype_enum
     alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
     alg.attr["dtype"].type = tf.int64.as_datatype_enum
     alg.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(_PHILOX, tf.int64))
-    random_bodies.rewrite_random(node, state.name, alg.name)
+    random_bodies.rewrite_random(
+        node, frames.enter_chain(graph_def, state.name, tf.resource.as_datatype_enum, frame,
+                                 state.name),
+        frames.enter_chain(graph_def, alg.name, tf.int64.as_datatype_enum, frame, alg.name))
 
 
 def _ancestors(nodes: dict, start: str) -> set[str]:
@@ -259,6 +265,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
     pruned.versions.CopyFrom(snap.graph_def.versions)
     pruned.library.CopyFrom(snap.graph_def.library)
     rng_ops = []
+    frame_memo: dict[str, frames.Frame] = {}
     copies: dict[str, Any] = {}
     for node in snap.graph_def.node:  # keep the graph's creation order
         if node.name not in kept:
@@ -270,7 +277,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
             new.input.remove(inp)  # control edge on a fed tensor: its value exists before the run
         if node.op in _RNG_REWRITE:
             rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
-            _rewrite_random_op(pruned, new)
+            _rewrite_random_op(pruned, new, frames.frame_of(nodes, node.name, frame_memo))
         # Colocation only steers placement; the handles it names are mapped, not imported.
         if "_class" in new.attr:
             del new.attr["_class"]

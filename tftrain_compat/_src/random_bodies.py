@@ -3,9 +3,11 @@ bodies, ``map_fn``): one stream per Session, as TF1 had.
 
 TF1 built ``cond`` / ``while_loop`` from Switch/Merge/Enter nodes in the one graph, so a random op
 in a body was an ordinary node with one kernel per Session: its stream continued across every
-``Session.run`` of that session, whatever was fetched. TF2's builders put bodies into library
-functions; run as they are, each compiled function would get its own kernel and its own stream
-(the first run of each fetch set draws TF1's first numbers, later ones diverge).
+``Session.run`` of that session, whatever was fetched. The shim builds those nodes too (see
+``tf_private.tf1_control_flow``), and the lowering rewrites such ops like any top-level one. TF2's
+builders put bodies into library functions (a ``tf.function`` a program calls, or TF2's control
+flow where it is built); run as they are, each compiled function would get its own kernel and its
+own stream (the first run of each fetch set draws TF1's first numbers, later ones diverge).
 
 ``thread_streams`` rewrites a pruned GraphDef so that each random op of a reachable library
 function draws from an explicit Philox state ``[counter, seed2, seed]`` (the same kernels'

@@ -18,6 +18,7 @@ import tensorflow as tf
 from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import shapes as _shapes
+from tftrain_compat._src import tf_private
 
 _local = threading.local()
 
@@ -319,7 +320,7 @@ def call_in_graph(fn: Callable, args: tuple, kwargs: dict) -> Any:
     if getattr(_local, "callback_depth", 0):
         # Inside a callable TF is tracing (cond branch, loop body): build where TF builds.
         return wrap(fn(*tf_args, **tf_kwargs), graph)
-    with graph.backing.as_default():
+    with graph.backing.as_default(), tf_private.tf1_control_flow():
         return wrap(fn(*tf_args, **tf_kwargs), graph)
 
 

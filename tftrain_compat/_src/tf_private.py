@@ -19,9 +19,16 @@ fails loudly when that happens (the shim keeps working, only slower or less exac
   switch): traces a graph function *without* automatic control dependencies, so a compiled run
   executes with a TF1 Session's data-dependency semantics and its fetched tensors are the
   function's outputs themselves (see docs/architecture.md, "Bit-equal execution").
+- ``control_flow_util.ENABLE_CONTROL_FLOW_V2`` (private module flag): cleared while the shim
+  builds in a backing graph, so ``tf.cond`` / ``tf.while_loop`` / ``map_fn`` / ``dynamic_rnn``
+  build TF1's Switch/Merge/Enter/Exit nodes in that graph, as TF 1.x did. That decides every
+  later random op's seed (TF1's op seed is the graph's op count when the op is made) and draws a
+  body's random numbers as TF1's single kernel did. Without it the shim builds TF2's functional
+  If/While (correct numbers in a branch, other op seeds after it).
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -37,6 +44,56 @@ def graph_function(fn: Callable, input_signature: Sequence[tf.TensorSpec]) -> An
         return tf.function(fn, input_signature=list(input_signature),
                            autograph=False).get_concrete_function()
     return wrap(fn, list(input_signature))
+
+
+try:
+    from tensorflow.python.ops import control_flow_util as _cf_util
+    _cf_util.ENABLE_CONTROL_FLOW_V2  # noqa: B018 - fails here if the flag was removed
+except (ImportError, AttributeError):  # pragma: no cover - depends on the TF release
+    _cf_util = None
+
+
+class _FlagHold:
+    """How many builders are inside ``tf1_control_flow``, and the flag's value before the first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = True
+
+
+_cf_hold = _FlagHold()
+
+
+class tf1_control_flow:
+    """Context: TF's control-flow builders make TF1's (v1) nodes in plain graphs while inside.
+
+    Re-entrant and thread-safe: the flag is cleared on the first entry and restored on the last
+    exit. Function graphs TF traces (``tf.function``) keep building TF2's control flow."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        if _cf_util is None:  # pragma: no cover - depends on the TF release
+            return
+        with _cf_hold.lock:
+            if _cf_hold.depth == 0:
+                _cf_hold.saved = _cf_util.ENABLE_CONTROL_FLOW_V2
+                _cf_util.ENABLE_CONTROL_FLOW_V2 = False
+            _cf_hold.depth += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        if _cf_util is None:  # pragma: no cover - depends on the TF release
+            return
+        with _cf_hold.lock:
+            _cf_hold.depth -= 1
+            if _cf_hold.depth == 0:
+                _cf_util.ENABLE_CONTROL_FLOW_V2 = _cf_hold.saved
+
+
+def builds_tf1_control_flow() -> bool:
+    """Whether ``tf1_control_flow`` can switch TF's builders (False: TF removed the flag)."""
+    return _cf_util is not None
 
 
 class UninitializedStorage:

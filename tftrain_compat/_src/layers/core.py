@@ -8,7 +8,6 @@ import operator
 import tensorflow as tf
 
 from tftrain_compat._src import initializers as _init
-from tftrain_compat._src.random_seed import _tf_random_seed
 from tftrain_compat._src.layers import base
 from tftrain_compat._src.layers.base import InputSpec, Layer, call
 
@@ -142,8 +141,8 @@ class Dropout(Layer):
                 dyn = tf.shape(x)
                 return [dyn[i] if v is None else v for i, v in enumerate(noise_shape)]
 
-            if base.constant_value(training) is None:
-                return dropout_when(training, x, rate, shape_of(x), self._next_seed())
+            # TF1: the mask is drawn in the cond's true branch (TF 1.x's Switch/Merge nodes),
+            # so its stream advances only on steps that run with ``training`` True.
             return base.smart_cond(
                 training, lambda: tf.nn.dropout(x, rate=rate, noise_shape=shape_of(x),
                                                 seed=self._next_seed()),
@@ -152,49 +151,6 @@ class Dropout(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-
-def _branch_seeds(op_seed) -> tuple[int, int]:
-    """The (seed, seed2) TF gives a random op built inside a ``tf.cond`` branch: the branch is a
-    fresh function graph with the outer graph's seed and its own op-seed counter (from 0)."""
-    scratch = tf.Graph()
-    scratch.seed = tf.compat.v1.get_default_graph().seed
-    with scratch.as_default():
-        seed, seed2 = _tf_random_seed.get_seed(op_seed)
-    return seed or 0, seed2 or 0
-
-
-def dropout_when(training, x, rate, noise_shape, seed):
-    """``tf.cond(training, dropout(x), identity(x))`` for a ``training`` tensor, TF1's numbers.
-
-    TF1 layers draw the mask inside the cond's true branch, so the random stream advances only
-    on steps that run with ``training`` True. The mask is drawn here by a main-graph
-    ``RandomUniform`` (the seeds TF gives an op in that branch) whose shape input is routed
-    through a ``Switch`` on ``training``: on a False step it receives a dead tensor and does not
-    run, so it keeps one stream per Session that advances exactly when TF1's does. The kept
-    values are ``where(u >= rate, x * (1/(1-rate)), 0)`` as in ``tf.nn.dropout``.
-    """
-    training = tf.convert_to_tensor(training)
-    shape = tf.shape(x) if noise_shape is None else tf.convert_to_tensor(noise_shape,
-                                                                          dtype=tf.int32)
-    s_false, s_true = tf.raw_ops.Switch(data=shape, pred=training)
-    seed1, seed2 = _branch_seeds(seed)
-    drawn = tf.raw_ops.RandomUniform(shape=s_true, dtype=x.dtype, seed=seed1, seed2=seed2)
-    unused = tf.zeros(s_false, dtype=x.dtype)
-    mask_u = tf.raw_ops.Merge(inputs=[drawn, unused]).output
-
-    def dropped():
-        if isinstance(rate, numbers.Real):
-            scaled = x * tf.convert_to_tensor(1 / (1 - rate), dtype=x.dtype)
-        else:
-            r = tf.cast(rate, x.dtype)
-            scaled = x / (tf.constant(1, dtype=x.dtype) - r)
-        keep = mask_u >= tf.cast(rate, x.dtype) if not isinstance(rate, numbers.Real) \
-            else mask_u >= rate
-        out = tf.where(keep, scaled, tf.constant(0, dtype=x.dtype))
-        out.set_shape(x.shape)  # dropout keeps its input's shape (the mask's is dynamic here)
-        return out
-    return base.smart_cond(training, dropped, lambda: tf.identity(x))
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False,

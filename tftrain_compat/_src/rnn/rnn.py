@@ -1,9 +1,9 @@
 """TF1 ``tf.nn.dynamic_rnn``, ``static_rnn``, ``bidirectional_dynamic_rnn`` and
 ``static_bidirectional_rnn``.
 
-``dynamic_rnn`` runs the cell in a ``tf.while_loop`` (TF2's control flow: the body is a function
-whose inputs are the loop variables and the variables the cell reads, so the Session compiles
-it like any other op); ``static_rnn`` unrolls it in Python. Semantics are TF1's:
+``dynamic_rnn`` runs the cell in a ``tf.while_loop`` (TF 1.x's control flow, built by TF's own
+builders: Enter / Merge / Switch / NextIteration / Exit nodes and TensorArrays in the graph, as
+TF1 built them); ``static_rnn`` unrolls it in Python. Semantics are TF1's:
 
 * Inputs are ``[batch, time, ...]`` (``time_major=False``) or ``[time, batch, ...]``; outputs
   have the same layout. Variables live under ``variable_scope(scope or "rnn")``
