@@ -206,6 +206,19 @@ def errors() -> dict:
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         out["state_changing"] = _expect_error(lambda: sess.run(train, {x: xs[0]}))
+
+    # a random op in a while-loop body (TF 1.x's frame): drawn once per iteration
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, FEATURES])
+    w = tf.Variable(tf.ones([FEATURES, 1]))
+    h = tf.matmul(x, w)
+    noisy = tf.while_loop(lambda i, a: i < 2,
+                          lambda i, a: (i + 1, tf.nn.dropout(a, keep_prob=0.5)),
+                          (tf.constant(0), h))[1]
+    train = tf.train.GradientDescentOptimizer(0.01).minimize(tf.reduce_mean(tf.square(noisy)))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out["loop_random"] = _expect_error(lambda: sess.run(train, {x: xs[0]}))
     return out
 
 

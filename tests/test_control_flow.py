@@ -79,3 +79,34 @@ def test_random_ops_in_bodies_keep_one_stream_per_session_across_fetches():
     ours, tf1 = both(_streams_program)
     assert_bitwise_equal(ours, tf1)
     assert not np.array_equal(ours[2], ours[1][1])  # the while body's stream moved on
+
+
+def _untaken_branch_program(t):
+    """A variable read only in a cond branch / a loop body: TF1 read it only when that runs, so
+    an uninitialized one fails only on a run that takes the branch or runs the loop."""
+    p = t.placeholder(tf.bool, [])
+    v = t.Variable(1.0, name="v")
+    w = t.Variable(2.0, name="w")
+    out = t.cond(p, lambda: v + 1, lambda: w + 1)
+    loop = t.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + v),
+                        (t.constant(0), t.constant(0.0)))
+    seen = []
+    with t.Session() as sess:
+        sess.run(w.initializer)
+        seen.append(sess.run(out, {p: False}))
+        for fetch, feed in ((out, {p: True}), (loop, None)):
+            try:
+                sess.run(fetch, feed)
+                seen.append("no error")
+            except tf.errors.FailedPreconditionError as err:
+                seen.append(("FailedPreconditionError", "uninitialized" in str(err) or
+                             "Could not find variable v" in str(err)))
+        sess.run(v.initializer)
+        seen += [sess.run(loop), sess.run(out, {p: True})]
+    return seen
+
+
+def test_variable_read_only_in_an_untaken_branch_needs_no_initializer():
+    ours, tf1 = both(_untaken_branch_program)
+    assert_bitwise_equal(ours, tf1)
+    assert ours[0] == np.float32(3.0) and ours[1] == ("FailedPreconditionError", True)

@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 import tftrain_compat as shim
+from support import assert_bitwise_equal, both
 
 V1 = tf.compat.v1
 
@@ -48,6 +49,36 @@ def test_stream_shared_across_fetch_structures_and_restarted_per_session():
     for g, w in zip(got, want):
         for a, b in zip(flat(g), flat(w)):
             assert np.array_equal(a, b)
+
+
+def _int_streams_program(t):
+    """``random_uniform(dtype=int32/int64)`` (RandomUniformInt) at the top level, in a cond branch
+    and in a while body, fetched in changing combinations over two sessions."""
+    t.set_random_seed(5)
+    a = t.random_uniform([2, 3], 0, 50, dtype=tf.int32)
+    b = t.random_uniform([4], -3, 9, dtype=tf.int64, seed=11)
+    p = t.placeholder(tf.bool, [])
+    c = t.cond(p, lambda: t.random_uniform([3], 0, 1000, dtype=tf.int32),
+               lambda: t.zeros([3], tf.int32))
+    loop = t.while_loop(lambda i, s: i < 3, lambda i, s: (
+        i + 1, s + t.random_uniform([2], 0, 10, dtype=tf.int32)),
+        (t.constant(0), t.zeros([2], tf.int32)))[1]
+    u = t.random_uniform([2])
+    out = []
+    for _ in range(2):  # a new session restarts every stream
+        with t.Session() as sess:
+            out += [sess.run(a), sess.run([a, b]), sess.run(b), sess.run(c, {p: True}),
+                    sess.run(c, {p: False}), sess.run([c, a], {p: True}), sess.run(loop),
+                    sess.run([loop, u])]
+    return out
+
+
+def test_random_uniform_int_keeps_one_stream_per_session_across_fetch_sets():
+    ours, tf1 = both(_int_streams_program)
+    assert_bitwise_equal(ours, tf1)
+    assert not np.array_equal(ours[0], ours[1][0])  # the second fetch set continued the stream
+    assert not np.array_equal(ours[6], ours[7][0])
+    assert np.array_equal(ours[0], ours[8])  # and the second session restarted it
 
 
 def _seeded_script(t, log):

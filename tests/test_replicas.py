@@ -165,6 +165,8 @@ def test_refused_cases_name_what_to_change():
     assert out["state_changing"].startswith(
         "Computing the gradients runs AssignAddVariableOp 'AssignAdd/AssignAddVariableOp', "
         "which changes state; every replica would run it once per step")
+    assert out["loop_random"].startswith("The gradients need the random op 'while/dropout/")
+    assert "drawn in a tf.while_loop body" in out["loop_random"]
 
 
 def test_distribute_after_devices_started_uses_existing_devices_only():

@@ -34,15 +34,20 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # seed] (random_bodies.RNG_REWRITE: the same numbers, TF's own fill functors and distributions)
 # that lives in a per-session variable every compiled function advances, so each random op keeps
 # ONE stream per Session, as TF1's single kernel instance did; random ops inside control-flow
-# bodies get the same through random_bodies.thread_streams. RandomUniformInt is left alone: its
-# stateful counterpart draws different numbers (see docs).
+# bodies get the same through random_bodies.thread_streams. A top-level RandomUniformInt (its
+# stateful counterpart draws other numbers) is rebuilt from the stateless kernel on its state
+# (random_bodies.rewrite_random_int); inside a library function it keeps a stream per function.
 _RNG_REWRITE = random_bodies.RNG_REWRITE
 _PHILOX = random_bodies.PHILOX
 # Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
 # Consumers that may or may not read it (a branch or body decides): not checked before the run.
+# TF 1.x's control flow passes a handle into a cond branch through a Switch and into a loop
+# through an Enter; the branch or body reads it only if it runs (TF1: a branch not taken does
+# not touch an uninitialized variable).
 _MAYBE_READ = frozenset({"If", "StatelessIf", "While", "StatelessWhile", "Case",
-                         "StatelessCase", "PartitionedCall", "StatefulPartitionedCall"})
+                         "StatelessCase", "PartitionedCall", "StatefulPartitionedCall",
+                         "Switch", "RefSwitch", "Enter", "RefEnter"})
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 _READ_PREFIX = "tftrain_compat_read/"
 _traces = [0]
@@ -134,13 +139,18 @@ def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node, frame: frames.Frame)
     runs (a branch not taken gives it a dead input, so it does not draw), as in TF1."""
     state = graph_def.node.add(name=random_bodies.state_placeholder(node.name), op="Placeholder")
     state.attr["dtype"].type = tf.resource.as_datatype_enum
+
+    def enter(value: str, dtype: int) -> str:
+        return frames.enter_chain(graph_def, value, dtype, frame, value)
+
+    state_ref = enter(state.name, tf.resource.as_datatype_enum)
+    if node.op in random_bodies.INT_REWRITE:
+        random_bodies.rewrite_random_int(graph_def, node, state_ref, enter)
+        return
     alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
     alg.attr["dtype"].type = tf.int64.as_datatype_enum
     alg.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(_PHILOX, tf.int64))
-    random_bodies.rewrite_random(
-        node, frames.enter_chain(graph_def, state.name, tf.resource.as_datatype_enum, frame,
-                                 state.name),
-        frames.enter_chain(graph_def, alg.name, tf.int64.as_datatype_enum, frame, alg.name))
+    random_bodies.rewrite_random(node, state_ref, enter(alg.name, tf.int64.as_datatype_enum))
 
 
 def _ancestors(nodes: dict, start: str) -> set[str]:
@@ -275,7 +285,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         copies[node.name] = new
         for inp in [i for i in new.input if i.startswith("^") and _tensor_name(i[1:]) in arg_of]:
             new.input.remove(inp)  # control edge on a fed tensor: its value exists before the run
-        if node.op in _RNG_REWRITE:
+        if node.op in _RNG_REWRITE or node.op in random_bodies.INT_REWRITE:
             rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
             _rewrite_random_op(pruned, new, frames.frame_of(nodes, node.name, frame_memo))
         # Colocation only steers placement; the handles it names are mapped, not imported.

@@ -20,7 +20,7 @@ sites take them from placeholders the session maps its per-session state into.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
@@ -123,6 +123,65 @@ def rewrite_random(node: Any, state_ref: str, alg_ref: str) -> None:
     node.attr["shape_dtype"].type = shape_dtype
     del node.input[:]
     node.input.extend([state_ref, alg_ref] + data + controls)
+
+
+# RandomUniformInt has no stateful counterpart with its numbers; it is rebuilt from the stateless
+# kernel on the key and counter its state gives (the same Philox generator and distribution).
+INT_REWRITE = frozenset({"RandomUniformInt"})
+
+
+def rewrite_random_int(graph_def: graph_pb2.GraphDef, node: Any, state_ref: str,
+                       enter: Callable[[str, int], str]) -> None:
+    """RandomUniformInt(shape, minval, maxval; seed, seed2) -> StatelessRandomUniformIntV2 in
+    place, on the key and counter ``RngReadAndSkip`` reads from the op's Philox state
+    ``[counter, seed2, seed]`` before advancing it by the kernel's reservation (256 per output):
+    TF1's kernel built ``PhiloxRandom(seed, seed2)`` once and reserved as much per run, so each
+    run continues the stream. ``enter(name, dtype)`` brings a root-frame constant into the op's
+    TF 1.x loop frame (the identity outside loops)."""
+    prefix = node.name + "/tftrain_compat_rng"
+    shape_dtype = node.attr["T"].type
+    dtype = node.attr["Tout"].type
+    data = [i for i in node.input if not i.startswith("^")]
+    controls = [i for i in node.input if i.startswith("^")]
+
+    def add(name: str, op: str, inputs: list[str], **attrs: Any) -> str:
+        new = graph_def.node.add(name=f"{prefix}/{name}", op=op)
+        new.input.extend(inputs)
+        for key, value in attrs.items():
+            if isinstance(value, bool):
+                new.attr[key].b = value
+            elif isinstance(value, tf.DType):
+                new.attr[key].type = value.as_datatype_enum
+            else:
+                new.attr[key].type = value
+        return new.name
+
+    def const(name: str, value: int, const_dtype: tf.DType) -> str:
+        c = graph_def.node.add(name=f"{prefix}/{name}", op="Const")
+        c.attr["dtype"].type = const_dtype.as_datatype_enum
+        c.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, const_dtype))
+        return enter(c.name, const_dtype.as_datatype_enum)
+
+    alg = const("algorithm", PHILOX, tf.int32)
+    count = add("count", "Prod", [data[0], const("axis", 0, tf.int32)], T=shape_dtype,
+                Tidx=tf.int32, keep_dims=False)
+    delta = add("delta", "Cast", [count], SrcT=shape_dtype, DstT=tf.uint64, Truncate=False)
+    old = add("read_and_skip", "RngReadAndSkip", [state_ref, alg, delta] + controls)
+    words = add("words", "Unpack", [old], T=tf.int64)
+    graph_def.node[-1].attr["num"].i = 3
+    graph_def.node[-1].attr["axis"].i = 0
+    counter = add("counter", "Pack", [words + ":0", words + ":1"], T=tf.int64)
+    graph_def.node[-1].attr["N"].i = 2
+    key = add("key", "Pack", [words + ":2"], T=tf.int64)
+    graph_def.node[-1].attr["N"].i = 1
+    counter = add("counter_bits", "Bitcast", [counter], T=tf.int64, type=tf.uint64)
+    key = add("key_bits", "Bitcast", [key], T=tf.int64, type=tf.uint64)
+    node.op = "StatelessRandomUniformIntV2"
+    node.ClearField("attr")
+    node.attr["dtype"].type = dtype
+    node.attr["Tshape"].type = shape_dtype
+    del node.input[:]
+    node.input.extend([data[0], key, counter, alg, data[1], data[2]] + controls)
 
 
 def _philox_const(node: Any, name: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from tftrain_compat._src import frames
 from tftrain_compat._src.errors import with_help
 from tftrain_compat._src.replica_devices import ReplicaError
 
@@ -208,9 +209,17 @@ _CALLS = frozenset({"If", "StatelessIf", "While", "StatelessWhile", "Case", "Sta
 def check_state(nodes: dict, graph_def, grad_needs: set[str]) -> None:
     """ReplicaError when computing the gradients changes state, which every replica would do
     once (an assignment, a dequeue), or draws random numbers inside a function body (tf.cond,
-    tf.while_loop), which cannot be drawn once for the global batch."""
+    tf.while_loop), which cannot be drawn once for the global batch. A TF 1.x loop's random op
+    (a node in a while frame) draws once per iteration, so it cannot either; one in a cond
+    branch (a Switch ahead of it) is an ordinary draw."""
+    frame_memo: dict = {}
     for name in sorted(grad_needs):
         node = nodes[name]
+        if node.op in RANDOM and frames.frame_of(nodes, name, frame_memo):
+            raise ReplicaError(with_help(
+                f"The gradients need the random op {name!r}, drawn in a tf.while_loop body "
+                "(dynamic_rnn, map_fn); random numbers drawn once per iteration cannot be "
+                "drawn once for the global batch.", "run this script without replicas."))
         if node.op.startswith(_STATE_CHANGING):
             raise ReplicaError(with_help(
                 f"Computing the gradients runs {node.op} {name!r}, which changes state; every "
