@@ -81,6 +81,35 @@ def test_random_uniform_int_keeps_one_stream_per_session_across_fetch_sets():
     assert np.array_equal(ours[0], ours[8])  # and the second session restarted it
 
 
+def _shuffle_streams_program(t):
+    """``random_shuffle`` at the top level (1-D, 2-D, one row, a fed vector of changing length)
+    and in a cond branch, fetched in changing combinations over two sessions."""
+    t.set_random_seed(5)
+    a = t.random_shuffle(t.range(10))
+    b = t.random_shuffle(t.reshape(t.range(12.0), [6, 2]), seed=3)
+    one_row = t.random_shuffle(t.constant([[1, 2, 3]]))
+    x = t.placeholder(tf.int32, [None])
+    fed = t.random_shuffle(x)
+    p = t.placeholder(tf.bool, [])
+    c = t.cond(p, lambda: t.random_shuffle(t.range(5)), lambda: t.zeros([5], tf.int32))
+    out = []
+    for _ in range(2):
+        with t.Session() as sess:
+            out += [sess.run(a), sess.run([a, b]), sess.run(b), sess.run(one_row),
+                    sess.run(fed, {x: [1]}), sess.run(fed, {x: np.arange(9)}),
+                    sess.run([fed, a], {x: np.arange(7)}), sess.run(c, {p: True}),
+                    sess.run(c, {p: False}), sess.run([c, a], {p: True})]
+    return out
+
+
+def test_random_shuffle_keeps_one_stream_per_session_across_fetch_sets():
+    """TF1's kernel reserved ceil((n - 1) / 4) Philox samples per run (none for n <= 1)."""
+    ours, tf1 = both(_shuffle_streams_program)
+    assert_bitwise_equal(ours, tf1)
+    assert not np.array_equal(ours[0], ours[1][0])  # the second fetch set continued the stream
+    assert np.array_equal(ours[0], ours[10])  # a new session restarted it
+
+
 def _seeded_script(t, log):
     """A TF1-style script: seeded random initializers, dropout, evaluations between steps."""
     t.set_random_seed(1234)

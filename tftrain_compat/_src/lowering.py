@@ -34,9 +34,10 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # seed] (random_bodies.RNG_REWRITE: the same numbers, TF's own fill functors and distributions)
 # that lives in a per-session variable every compiled function advances, so each random op keeps
 # ONE stream per Session, as TF1's single kernel instance did; random ops inside control-flow
-# bodies get the same through random_bodies.thread_streams. A top-level RandomUniformInt (its
-# stateful counterpart draws other numbers) is rebuilt from the stateless kernel on its state
-# (random_bodies.rewrite_random_int); inside a library function it keeps a stream per function.
+# bodies get the same through random_bodies.thread_streams. A top-level RandomUniformInt or
+# RandomShuffle (no stateful counterpart draws their numbers) is rebuilt from the stateless
+# kernel on its state (random_bodies.rewrite_stateless); inside a library function it keeps a
+# stream per function.
 _RNG_REWRITE = random_bodies.RNG_REWRITE
 _PHILOX = random_bodies.PHILOX
 # Consumers of a variable handle that do not read its value.
@@ -144,8 +145,8 @@ def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node, frame: frames.Frame)
         return frames.enter_chain(graph_def, value, dtype, frame, value)
 
     state_ref = enter(state.name, tf.resource.as_datatype_enum)
-    if node.op in random_bodies.INT_REWRITE:
-        random_bodies.rewrite_random_int(graph_def, node, state_ref, enter)
+    if node.op in random_bodies.STATELESS_REWRITE:
+        random_bodies.rewrite_stateless(graph_def, node, state_ref, enter)
         return
     alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
     alg.attr["dtype"].type = tf.int64.as_datatype_enum
@@ -285,9 +286,11 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         copies[node.name] = new
         for inp in [i for i in new.input if i.startswith("^") and _tensor_name(i[1:]) in arg_of]:
             new.input.remove(inp)  # control edge on a fed tensor: its value exists before the run
-        if node.op in _RNG_REWRITE or node.op in random_bodies.INT_REWRITE:
-            rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
-            _rewrite_random_op(pruned, new, frames.frame_of(nodes, node.name, frame_memo))
+        if node.op in _RNG_REWRITE or node.op in random_bodies.STATELESS_REWRITE:
+            frame = frames.frame_of(nodes, node.name, frame_memo)
+            if random_bodies.rewritable(node.op, frame):
+                rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
+                _rewrite_random_op(pruned, new, frame)
         # Colocation only steers placement; the handles it names are mapped, not imported.
         if "_class" in new.attr:
             del new.attr["_class"]

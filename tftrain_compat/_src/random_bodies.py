@@ -125,27 +125,29 @@ def rewrite_random(node: Any, state_ref: str, alg_ref: str) -> None:
     node.input.extend([state_ref, alg_ref] + data + controls)
 
 
-# RandomUniformInt has no stateful counterpart with its numbers; it is rebuilt from the stateless
-# kernel on the key and counter its state gives (the same Philox generator and distribution).
+# Kernels with no stateful counterpart drawing their numbers, rebuilt from TF's stateless kernel
+# on the key and counter of the op's Philox state (the same generator and the same algorithm).
 INT_REWRITE = frozenset({"RandomUniformInt"})
+SHUFFLE_REWRITE = frozenset({"RandomShuffle"} if hasattr(tf.raw_ops, "StatelessShuffle") else ())
+STATELESS_REWRITE = INT_REWRITE | SHUFFLE_REWRITE
 
 
-def rewrite_random_int(graph_def: graph_pb2.GraphDef, node: Any, state_ref: str,
-                       enter: Callable[[str, int], str]) -> None:
-    """RandomUniformInt(shape, minval, maxval; seed, seed2) -> StatelessRandomUniformIntV2 in
-    place, on the key and counter ``RngReadAndSkip`` reads from the op's Philox state
-    ``[counter, seed2, seed]`` before advancing it by the kernel's reservation (256 per output):
-    TF1's kernel built ``PhiloxRandom(seed, seed2)`` once and reserved as much per run, so each
-    run continues the stream. ``enter(name, dtype)`` brings a root-frame constant into the op's
-    TF 1.x loop frame (the identity outside loops)."""
-    prefix = node.name + "/tftrain_compat_rng"
-    shape_dtype = node.attr["T"].type
-    dtype = node.attr["Tout"].type
-    data = [i for i in node.input if not i.startswith("^")]
-    controls = [i for i in node.input if i.startswith("^")]
+def rewritable(op: str, frame: tuple) -> bool:
+    """Whether random op ``op`` in TF 1.x loop frame ``frame`` is put on a per-session state. A
+    RandomShuffle in a loop body is not: its state is read and written back, and a loop's
+    parallel iterations would race on it (it keeps a stream per compiled fetch set)."""
+    return not (op in SHUFFLE_REWRITE and frame)
 
-    def add(name: str, op: str, inputs: list[str], **attrs: Any) -> str:
-        new = graph_def.node.add(name=f"{prefix}/{name}", op=op)
+
+class _Nodes:
+    """Adds the nodes of one rewrite under ``prefix``; constants enter the op's loop frame."""
+
+    def __init__(self, graph_def: graph_pb2.GraphDef, prefix: str,
+                 enter: Callable[[str, int], str]) -> None:
+        self.graph_def, self.prefix, self.enter = graph_def, prefix, enter
+
+    def add(self, name: str, op: str, inputs: list[str], **attrs: Any) -> str:
+        new = self.graph_def.node.add(name=f"{self.prefix}/{name}", op=op)
         new.input.extend(inputs)
         for key, value in attrs.items():
             if isinstance(value, bool):
@@ -153,35 +155,89 @@ def rewrite_random_int(graph_def: graph_pb2.GraphDef, node: Any, state_ref: str,
             elif isinstance(value, tf.DType):
                 new.attr[key].type = value.as_datatype_enum
             else:
-                new.attr[key].type = value
+                new.attr[key].i = value
         return new.name
 
-    def const(name: str, value: int, const_dtype: tf.DType) -> str:
-        c = graph_def.node.add(name=f"{prefix}/{name}", op="Const")
-        c.attr["dtype"].type = const_dtype.as_datatype_enum
-        c.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, const_dtype))
-        return enter(c.name, const_dtype.as_datatype_enum)
+    def const(self, name: str, value: Any, dtype: tf.DType) -> str:
+        node = self.graph_def.node.add(name=f"{self.prefix}/{name}", op="Const")
+        node.attr["dtype"].type = dtype.as_datatype_enum
+        node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, dtype))
+        return self.enter(node.name, dtype.as_datatype_enum)
 
-    alg = const("algorithm", PHILOX, tf.int32)
-    count = add("count", "Prod", [data[0], const("axis", 0, tf.int32)], T=shape_dtype,
-                Tidx=tf.int32, keep_dims=False)
-    delta = add("delta", "Cast", [count], SrcT=shape_dtype, DstT=tf.uint64, Truncate=False)
-    old = add("read_and_skip", "RngReadAndSkip", [state_ref, alg, delta] + controls)
-    words = add("words", "Unpack", [old], T=tf.int64)
-    graph_def.node[-1].attr["num"].i = 3
-    graph_def.node[-1].attr["axis"].i = 0
-    counter = add("counter", "Pack", [words + ":0", words + ":1"], T=tf.int64)
-    graph_def.node[-1].attr["N"].i = 2
-    key = add("key", "Pack", [words + ":2"], T=tf.int64)
-    graph_def.node[-1].attr["N"].i = 1
-    counter = add("counter_bits", "Bitcast", [counter], T=tf.int64, type=tf.uint64)
-    key = add("key_bits", "Bitcast", [key], T=tf.int64, type=tf.uint64)
-    node.op = "StatelessRandomUniformIntV2"
+    def key_counter(self, words: str) -> tuple[str, str]:
+        """The stateless kernels' ``key`` [seed] and ``counter`` [lo, hi] of a state's words."""
+        counter = self.add("counter", "Pack", [words + ":0", words + ":1"], T=tf.int64, N=2)
+        key = self.add("key", "Pack", [words + ":2"], T=tf.int64, N=1)
+        return (self.add("key_bits", "Bitcast", [key], T=tf.int64, type=tf.uint64),
+                self.add("counter_bits", "Bitcast", [counter], T=tf.int64, type=tf.uint64))
+
+
+def _retype(node: Any, op: str, inputs: list[str], **types: Any) -> None:
+    node.op = op
     node.ClearField("attr")
-    node.attr["dtype"].type = dtype
-    node.attr["Tshape"].type = shape_dtype
+    for key, value in types.items():
+        node.attr[key].type = value
     del node.input[:]
-    node.input.extend([data[0], key, counter, alg, data[1], data[2]] + controls)
+    node.input.extend(inputs)
+
+
+def rewrite_stateless(graph_def: graph_pb2.GraphDef, node: Any, state_ref: str,
+                      enter: Callable[[str, int], str]) -> None:
+    """A kernel of ``STATELESS_REWRITE`` onto its state ``[counter, seed2, seed]``, in place.
+    TF1's kernel built ``PhiloxRandom(seed, seed2)`` once and reserved samples on each run, so
+    each run continued the stream; here the stateless kernel draws at the state's counter and the
+    counter advances by the same reservation. ``enter(name, dtype)`` brings a root-frame constant
+    into the op's TF 1.x loop frame (the identity outside loops).
+
+    - RandomUniformInt(shape, minval, maxval) -> StatelessRandomUniformIntV2; ``RngReadAndSkip``
+      reads the state and reserves 256 samples per output, as the kernel did.
+    - RandomShuffle(value) -> StatelessShuffle; the kernel reserved ``ceil((n - 1) / 4)`` 128-bit
+      samples for a first dimension ``n`` (none when ``n <= 1`` or the value has <= 1 element).
+      The state is read and written back (not atomic across concurrent runs of the same op in
+      one session, which TF1's kernel serialised)."""
+    nodes = _Nodes(graph_def, node.name + "/tftrain_compat_rng", enter)
+    data = [i for i in node.input if not i.startswith("^")]
+    controls = [i for i in node.input if i.startswith("^")]
+    alg = nodes.const("algorithm", PHILOX, tf.int32)
+    if node.op == "RandomUniformInt":
+        shape_dtype, dtype = node.attr["T"].type, node.attr["Tout"].type
+        count = nodes.add("count", "Prod", [data[0], nodes.const("axis", 0, tf.int32)],
+                          T=tf.as_dtype(shape_dtype), Tidx=tf.int32, keep_dims=False)
+        delta = nodes.add("delta", "Cast", [count], SrcT=tf.as_dtype(shape_dtype),
+                          DstT=tf.uint64, Truncate=False)
+        old = nodes.add("read_and_skip", "RngReadAndSkip", [state_ref, alg, delta] + controls)
+        words = nodes.add("words", "Unpack", [old], T=tf.int64, num=3, axis=0)
+        key, counter = nodes.key_counter(words)
+        _retype(node, "StatelessRandomUniformIntV2",
+                [data[0], key, counter, alg, data[1], data[2]] + controls,
+                dtype=dtype, Tshape=shape_dtype)
+        return
+    value_type = node.attr["T"].type
+    value_dtype = tf.as_dtype(value_type)
+    read = nodes.add("read", "ReadVariableOp", [state_ref] + controls, dtype=tf.int64)
+    words = nodes.add("words", "Unpack", [read], T=tf.int64, num=3, axis=0)
+    shape = nodes.add("shape", "Shape", [data[0]], T=value_dtype, out_type=tf.int64)
+    first = nodes.add("first_dim", "StridedSlice", [
+        shape, nodes.const("begin", [0], tf.int32), nodes.const("end", [1], tf.int32),
+        nodes.const("strides", [1], tf.int32)], T=tf.int64, Index=tf.int32, begin_mask=0,
+        end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=1)
+    size = nodes.add("size", "Size", [data[0]], T=value_dtype, out_type=tf.int64)
+    one = nodes.const("one", 1, tf.int64)
+    shuffles = nodes.add("shuffles", "LogicalAnd", [
+        nodes.add("many", "Greater", [size, one], T=tf.int64),
+        nodes.add("long", "Greater", [first, one], T=tf.int64)])
+    blocks = nodes.add("blocks", "FloorDiv", [
+        nodes.add("samples", "AddV2", [first, nodes.const("two", 2, tf.int64)], T=tf.int64),
+        nodes.const("four", 4, tf.int64)], T=tf.int64)
+    skip = nodes.add("skip", "SelectV2", [shuffles, blocks, nodes.const("zero", 0, tf.int64)],
+                     T=tf.int64)
+    moved = nodes.add("moved", "AddV2", [words + ":0", skip], T=tf.int64)
+    state = nodes.add("next_state", "Pack", [moved, words + ":1", words + ":2"], T=tf.int64,
+                      N=3, axis=0)
+    assign = nodes.add("advance", "AssignVariableOp", [state_ref, state], dtype=tf.int64)
+    key, counter = nodes.key_counter(words)
+    _retype(node, "StatelessShuffle", [data[0], key, counter, alg, "^" + assign] + controls,
+            T=value_type)
 
 
 def _philox_const(node: Any, name: str) -> None:
