@@ -1,9 +1,11 @@
 """Per-step training cost, side by side in one process: tftrain_compat vs tf.compat.v1 (vs TF2).
 
-Two models, both from ../shared/legacy_scripts, batch 100:
+Two models from ../shared/legacy_scripts and one with TF1 control flow, batch 100:
   softmax  softmax regression 784 -> 10, ``-sum(y * log(softmax))`` loss, GradientDescent(0.1)
   cnn      the seed CNN (conv5x5x32, pool, conv5x5x64, pool, fc1024 + dropout(keep 0.5), fc10),
            MomentumOptimizer(0.001, 0.9)
+  rnn      a tanh RNN over the 28 rows in a ``tf.while_loop``, ``tf.cond`` dropout, Adam (no
+           tf2 row); timed with the CNN's step counts (``--cnn-steps``)
 
 Each is built three times in this one process:
   shim       ``import tftrain_compat as tf``, the legacy graph code, ``tf.Session().run``
@@ -158,7 +160,34 @@ def _legacy_cnn(tf1) -> tuple:
     return x, y, {keep_prob: 0.5}, train_step, cross_entropy, None
 
 
-LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn}
+def _legacy_rnn(tf1) -> tuple:
+    """A TF1-style recurrent classifier with control flow on namespace ``tf1``: the image's 28
+    rows through a ``tf.while_loop`` tanh RNN (128 units), a ``tf.cond`` dropout on a
+    ``training`` placeholder, a softmax layer, Adam(1e-3). TF1 built both as Switch / Merge /
+    Enter / Exit nodes; ``tf.compat.v1`` on TF 2.x builds functional While / If."""
+    x = tf1.placeholder(tf1.float32, [None, 784])
+    y = tf1.placeholder(tf1.float32, [None, 10])
+    training = tf1.placeholder(tf1.bool, [])
+    rows = tf1.transpose(tf1.reshape(x, [-1, 28, 28]), [1, 0, 2])  # [time, batch, 28]
+    W = tf1.Variable(tf1.truncated_normal([28, 128], stddev=0.1))
+    U = tf1.Variable(tf1.truncated_normal([128, 128], stddev=0.1))
+    b = tf1.Variable(tf1.zeros([128]))
+
+    def step(i, h):
+        return i + 1, tf1.tanh(tf1.matmul(tf1.gather(rows, i), W) + tf1.matmul(h, U) + b)
+    h0 = tf1.zeros(tf1.stack([tf1.shape(x)[0], 128]))
+    _, h = tf1.while_loop(lambda i, h: i < 28, step, [tf1.constant(0), h0])
+    h = tf1.cond(training, lambda: tf1.nn.dropout(h, rate=0.5), lambda: h)
+    W_out = tf1.Variable(tf1.truncated_normal([128, 10], stddev=0.1))
+    logits = tf1.matmul(h, W_out) + tf1.Variable(tf1.zeros([10]))
+    loss = tf1.reduce_mean(tf1.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
+    train_step = tf1.train.AdamOptimizer(1e-3).minimize(loss)
+    return x, y, {training: True}, train_step, loss, None
+
+
+LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn, "rnn": _legacy_rnn}
+# Models without a hand-written TF2 port (their tf2 row is left out).
+NO_TF2 = {"rnn"}
 _LossAcc = collections.namedtuple("_LossAcc", "loss accuracy")
 # Fetch structures of the softmax step (model "softmax-<shape>"): the train op alone by default.
 FETCH_SHAPES = {
@@ -296,6 +325,8 @@ def _builder(name: str) -> Callable[[str], Step]:
 def bench_model(model: str, impls: list[str], batches, steps: int, warmup: int,
                 rounds: int) -> dict[str, list[float]]:
     """Per-round seconds/step of each implementation of ``model``, rotating the order."""
+    if model in NO_TF2:
+        impls = [name for name in impls if name != "tf2"]
     steps_fns = {name: _builder(name)(model) for name in impls}
     for name in impls:
         _time_steps(steps_fns[name], batches, warmup)
@@ -339,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--impls", default=",".join(IMPLS),
                         help="comma-separated subset of " + ", ".join(IMPLS))
     parser.add_argument("--models", default="softmax,cnn",
-                        help="comma-separated: softmax, cnn, and the softmax step with other "
+                        help="comma-separated: softmax, cnn, rnn (while_loop + cond), and the "
+                             "softmax step with other "
                              "fetch structures: softmax-dict, softmax-nested, softmax-byname, "
                              "softmax-namedtuple")
     parser.add_argument("--replicas", default="",
@@ -348,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     impls = [i for i in IMPLS if i in args.impls.split(",")]
     impls += [f"shim-r{n}" for n in REPLICAS]
-    known = ["softmax", "cnn"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
+    known = ["softmax", "cnn", "rnn"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
     models = [m for m in known if m in args.models.split(",")]
 
     batches, source = load_batches(args.data)
