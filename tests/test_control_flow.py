@@ -110,3 +110,34 @@ def test_variable_read_only_in_an_untaken_branch_needs_no_initializer():
     ours, tf1 = both(_untaken_branch_program)
     assert_bitwise_equal(ours, tf1)
     assert ours[0] == np.float32(3.0) and ours[1] == ("FailedPreconditionError", True)
+
+
+def _map_scan_fold_program(t):
+    """map_fn (a random op in its body), scan and foldl with gradients and training steps, then a
+    graph-seeded op: TF 1.x's while loops, op seeds and draws."""
+    t.set_random_seed(3)
+    x = t.placeholder(tf.float32, [None, 3])
+    w = t.Variable(t.random_normal([3]))
+    mapped = t.map_fn(lambda r: r * w + t.random_uniform([3]), x)
+    scanned = t.scan(lambda a, r: a + r * w, x)
+    folded = t.foldl(lambda a, r: a * 0.5 + t.reduce_sum(r), x, initializer=t.constant(0.0))
+    loss = t.reduce_sum(mapped) + t.reduce_sum(scanned) + folded
+    grad = t.gradients(loss, w)[0]
+    train = t.train.GradientDescentOptimizer(0.1).minimize(loss)
+    after = t.random_normal([2])
+    xs = np.arange(12, dtype=np.float32).reshape(4, 3)
+    out = []
+    with t.Session() as sess:
+        sess.run(t.global_variables_initializer())
+        for _ in range(2):
+            out.append(sess.run([mapped, scanned, folded, grad], {x: xs}))
+            sess.run(train, {x: xs})
+        out.append(sess.run([w, after]))
+    return out
+
+
+def test_map_fn_scan_foldl_match_tf1_without_autograph_warnings(capsys, caplog):
+    ours, tf1 = both(_map_scan_fold_program)
+    assert_bitwise_equal(ours, tf1)
+    captured = capsys.readouterr()
+    assert "AutoGraph" not in caplog.text and "AutoGraph" not in captured.out + captured.err

@@ -20,10 +20,13 @@ import sys
 import tempfile
 
 # TensorFlow's start-up lines: C++ INFO/WARNING records, absl's pre-initialisation notice, the
-# CPU-feature note's second line and the CUDA probe's error on machines without a GPU.
+# CPU-feature note's second line, the CUDA probe's error on machines without a GPU, and the
+# duplicate cuDNN / cuFFT / cuBLAS factory registrations TF 2.17-2.19 report as errors.
 _BANNER = re.compile(
     r"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] .*"
     r"|E\d{4} \d\d:\d\d:\d+\.\d+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit.*"
+    r"|E\d{4} \d\d:\d\d:\d+\.\d+ +\d+ cuda_\w+\.cc:\d+\] Unable to register cu\w+ factory: "
+    r"Attempting to register factory for plugin cu\w+ when one has already been registered"
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.)$")
 

@@ -297,6 +297,8 @@ def _callback(fn: Callable) -> Callable:
 
     TF calls it while building its own (possibly nested function) graph: the callable gets shim
     objects, its shim results are unwrapped, and ops it makes are built where TF is building.
+    It is marked for AutoGraph to leave alone (``map_fn`` / ``scan`` convert their bodies; it
+    could not read the shim's own code and warned, then ran it as it is).
     """
     graph = _graph.get_default_graph()
 
@@ -307,7 +309,7 @@ def _callback(fn: Callable) -> Callable:
             return unwrap(fn(*wrap(args, graph), **wrap(kwargs, graph)))
         finally:
             _local.callback_depth -= 1
-    return callback
+    return tf.autograph.experimental.do_not_convert(callback)
 
 
 def call_in_graph(fn: Callable, args: tuple, kwargs: dict) -> Any:
