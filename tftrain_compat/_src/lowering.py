@@ -39,7 +39,6 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # kernel on its state (random_bodies.rewrite_stateless); inside a library function it keeps a
 # stream per function.
 _RNG_REWRITE = random_bodies.RNG_REWRITE
-_PHILOX = random_bodies.PHILOX
 # Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
 # Consumers that may or may not read it (a branch or body decides): not checked before the run.
@@ -135,9 +134,10 @@ def _unfed_placeholder_error(node) -> Exception:
 
 def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node, frame: frames.Frame) -> None:
     """A top-level random op onto its stream: a resource placeholder the session maps its state
-    into, and the Philox algorithm constant. In a TF1 while loop's body (``frame``) both enter
-    the loop's frame as loop constants; in a cond branch the op's own inputs decide whether it
-    runs (a branch not taken gives it a dead input, so it does not draw), as in TF1."""
+    into (``random_bodies.rewrite_onto_state`` does the rest). In a TF1 while loop's body
+    (``frame``) the state and the constants enter the loop's frame as loop constants; in a cond
+    branch the op's own inputs decide whether it runs (a branch not taken gives it a dead input,
+    so it does not draw), as in TF1."""
     state = graph_def.node.add(name=random_bodies.state_placeholder(node.name), op="Placeholder")
     state.attr["dtype"].type = tf.resource.as_datatype_enum
 
@@ -145,13 +145,7 @@ def _rewrite_random_op(graph_def: graph_pb2.GraphDef, node, frame: frames.Frame)
         return frames.enter_chain(graph_def, value, dtype, frame, value)
 
     state_ref = enter(state.name, tf.resource.as_datatype_enum)
-    if node.op in random_bodies.STATELESS_REWRITE:
-        random_bodies.rewrite_stateless(graph_def, node, state_ref, enter)
-        return
-    alg = graph_def.node.add(name=node.name + "/rng_algorithm", op="Const")
-    alg.attr["dtype"].type = tf.int64.as_datatype_enum
-    alg.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(_PHILOX, tf.int64))
-    random_bodies.rewrite_random(node, state_ref, enter(alg.name, tf.int64.as_datatype_enum))
+    random_bodies.rewrite_onto_state(graph_def, node, state_ref, enter)
 
 
 def _ancestors(nodes: dict, start: str) -> set[str]:
@@ -286,7 +280,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         copies[node.name] = new
         for inp in [i for i in new.input if i.startswith("^") and _tensor_name(i[1:]) in arg_of]:
             new.input.remove(inp)  # control edge on a fed tensor: its value exists before the run
-        if node.op in _RNG_REWRITE or node.op in random_bodies.STATELESS_REWRITE:
+        if node.op in random_bodies.ON_STATE:
             frame = frames.frame_of(nodes, node.name, frame_memo)
             if random_bodies.rewritable(node.op, frame):
                 rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))

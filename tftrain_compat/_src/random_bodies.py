@@ -25,6 +25,8 @@ from typing import Any, Callable
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
+from tftrain_compat._src import frames
+
 # Stateful random kernels -> their counterparts over an explicit Philox state (same numbers).
 RNG_REWRITE = {
     "RandomUniform": "StatefulUniform",
@@ -113,16 +115,10 @@ def _append_inputs(node: Any, refs: list[str], type_attr: str) -> None:
 
 def rewrite_random(node: Any, state_ref: str, alg_ref: str) -> None:
     """RandomUniform(shape; seed, seed2) -> StatefulUniform(state, Philox, shape), in place."""
-    shape_dtype = node.attr["T"].type
-    dtype = node.attr["dtype"].type
     data = [i for i in node.input if not i.startswith("^")]
     controls = [i for i in node.input if i.startswith("^")]
-    node.op = RNG_REWRITE[node.op]
-    node.ClearField("attr")
-    node.attr["dtype"].type = dtype
-    node.attr["shape_dtype"].type = shape_dtype
-    del node.input[:]
-    node.input.extend([state_ref, alg_ref] + data + controls)
+    _retype(node, RNG_REWRITE[node.op], [state_ref, alg_ref] + data + controls,
+            dtype=node.attr["dtype"].type, shape_dtype=node.attr["T"].type)
 
 
 # Kernels with no stateful counterpart drawing their numbers, rebuilt from TF's stateless kernel
@@ -130,13 +126,28 @@ def rewrite_random(node: Any, state_ref: str, alg_ref: str) -> None:
 INT_REWRITE = frozenset({"RandomUniformInt"})
 SHUFFLE_REWRITE = frozenset({"RandomShuffle"} if hasattr(tf.raw_ops, "StatelessShuffle") else ())
 STATELESS_REWRITE = INT_REWRITE | SHUFFLE_REWRITE
+# Every random op the lowering puts on a per-session state (``rewrite_onto_state``).
+ON_STATE = frozenset(RNG_REWRITE) | STATELESS_REWRITE
 
 
-def rewritable(op: str, frame: tuple) -> bool:
-    """Whether random op ``op`` in TF 1.x loop frame ``frame`` is put on a per-session state. A
-    RandomShuffle in a loop body is not: its state is read and written back, and a loop's
-    parallel iterations would race on it (it keeps a stream per compiled fetch set)."""
+def rewritable(op: str, frame: frames.Frame) -> bool:
+    """Whether random op ``op`` (one of ``ON_STATE``) in TF 1.x loop frame ``frame`` is put on a
+    per-session state. A RandomShuffle in a loop body is not: its state is read and written
+    back, and a loop's parallel iterations would race on it (it keeps a stream per compiled
+    fetch set)."""
     return not (op in SHUFFLE_REWRITE and frame)
+
+
+def rewrite_onto_state(graph_def: graph_pb2.GraphDef, node: Any, state_ref: str,
+                       enter: Callable[[str, int], str]) -> None:
+    """Random op ``node`` of ``ON_STATE`` onto its per-session Philox state ``state_ref``, in
+    place: a stateful counterpart on the Philox algorithm (``rewrite_random``), or the stateless
+    rebuild (``rewrite_stateless``). ``enter`` brings a constant into the op's loop frame."""
+    if node.op in STATELESS_REWRITE:
+        rewrite_stateless(graph_def, node, state_ref, enter)
+        return
+    rewrite_random(node, state_ref, _Nodes(graph_def, node.name, enter).const(
+        "rng_algorithm", PHILOX, tf.int64))
 
 
 class _Nodes:
