@@ -195,10 +195,6 @@ def test_noisy_linear_cosine_decay_seeded_streams(seed):
     _assert_noisy_equal(seed)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "alpha + (linear + noise): Grappler's arithmetic optimizer re-associates this scalar add "
-    "chain differently in tf.compat.v1's Session and in the shim's compiled tf.function "
-    "(1 ulp at 5 of 38 runs); a core lowering issue, not the decay's formula"))
 def test_noisy_linear_cosine_decay_with_alpha():
     _assert_noisy_equal(1234, alpha=0.1)
 

@@ -358,7 +358,8 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
         done.graph.control_outputs.extend(dict.fromkeys(ops + kept))
         return outputs + [done]
 
-    return tf_private.graph_function(lowered, plan.feed_specs)
+    return tf_private.graph_function(
+        lowered, [tf.TensorSpec(None, spec.dtype) for spec in plan.feed_specs])
 
 
 def caller(function: Any) -> Callable[[list], Any]:
