@@ -166,33 +166,6 @@ def rnn_program(tfm, case: dict) -> dict:
     return result
 
 
-def rnn_program_arith_off(tfm, case: dict) -> dict:
-    """``rnn_program`` with Grappler's arithmetic optimizer off (a Session config for TF1; the
-    process-wide TF2 option, restored after, for the shim's compiled functions)."""
-    if tfm.__name__.startswith("tftrain_compat"):
-        before = tf.config.optimizer.get_experimental_options()
-        tf.config.optimizer.set_experimental_options({"arithmetic_optimization": False})
-        try:
-            return rnn_program(tfm, case)
-        finally:
-            tf.config.optimizer.set_experimental_options(
-                {"arithmetic_optimization": before.get("arithmetic_optimization", True)})
-    from tensorflow.core.protobuf import config_pb2, rewriter_config_pb2
-    config = config_pb2.ConfigProto()
-    config.graph_options.rewrite_options.arithmetic_optimization = \
-        rewriter_config_pb2.RewriterConfig.OFF
-    session = tfm.Session
-
-    class Session(session):
-        def __init__(self, *args, **kwargs):
-            super().__init__(config=config)
-    tfm.Session = Session
-    try:
-        return rnn_program(tfm, case)
-    finally:
-        tfm.Session = session
-
-
 def dropout_runs_program(tfm, case: dict) -> dict:
     """Dropout inside ``dynamic_rnn``'s loop body (or unrolled by ``static_rnn``): the values of
     consecutive ``Session.run`` calls, interleaved with a training step, in one session."""

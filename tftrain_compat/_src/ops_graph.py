@@ -63,14 +63,17 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
               unconnected_gradients=tf.UnconnectedGradients.NONE):
     """TF1 ``tf.gradients``: symbolic d(sum ys)/d(xs), None where unconnected.
 
-    ``colocate_gradients_with_ops`` only steered placement and is accepted and ignored.
+    TF's own TF1 builder: with ``colocate_gradients_with_ops=False`` (TF1's default) the
+    gradient ops take the caller's device scope, not their op's (TF2's ``tf.gradients`` always
+    colocates). The devices decide how the gradients of a tensor used on several devices are
+    summed (per device first), so the numbers depend on it.
     """
     return _tensor.call_in_graph(
-        lambda ys_, xs_, gy, sg: tf.gradients(ys_, xs_, grad_ys=gy, name=name,
-                                              gate_gradients=gate_gradients,
-                                              aggregation_method=aggregation_method,
-                                              stop_gradients=sg,
-                                              unconnected_gradients=unconnected_gradients),
+        lambda ys_, xs_, gy, sg: tf.compat.v1.gradients(
+            ys_, xs_, grad_ys=gy, name=name,
+            colocate_gradients_with_ops=colocate_gradients_with_ops,
+            gate_gradients=gate_gradients, aggregation_method=aggregation_method,
+            stop_gradients=sg, unconnected_gradients=unconnected_gradients),
         (ys, xs, grad_ys, stop_gradients), {})
 
 

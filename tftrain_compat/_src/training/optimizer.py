@@ -99,10 +99,14 @@ class Optimizer:
             raise ValueError("No variables to optimize.")
 
         def build(loss_t, vars_t, grad_loss_t):
-            grads = tf.gradients(loss_t, vars_t, grad_ys=grad_loss_t,
-                                 gate_gradients=(gate_gradients == Optimizer.GATE_OP),
-                                 aggregation_method=aggregation_method)
-            # colocate_gradients_with_ops only steered device placement; TF2 dropped it.
+            # TF's own TF1 builder: TF2's tf.gradients always colocates each gradient with its
+            # op, and a gradient's device decides how TF sums the gradients of a tensor used
+            # on several devices (per device first), so only TF1's default sums as TF1 did.
+            grads = tf.compat.v1.gradients(
+                loss_t, vars_t, grad_ys=grad_loss_t,
+                gate_gradients=(gate_gradients == Optimizer.GATE_OP),
+                aggregation_method=aggregation_method,
+                colocate_gradients_with_ops=colocate_gradients_with_ops)
             if gate_gradients == Optimizer.GATE_GRAPH:
                 grads = tf.tuple(grads)
             return grads
@@ -150,7 +154,8 @@ class Optimizer:
             with g.name_scope(name or self._name) as scope:
                 self._prepare()
                 for grad, var in backing_pairs:
-                    with g.name_scope("update_" + var.op.name):
+                    # TF1: each update on its variable's device.
+                    with g.name_scope("update_" + var.op.name), g.device(var.device):
                         if isinstance(grad, tf.IndexedSlices):
                             if var.constraint is not None:
                                 raise RuntimeError("Cannot use a constraint function on a "
