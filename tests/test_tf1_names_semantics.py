@@ -104,6 +104,10 @@ CHANGED_CASES = {
     "tf.nn.softmax": lambda t: t.nn.softmax(t.constant(X), dim=0),
     "tf.math.softmax": lambda t: t.math.softmax(t.constant(X), dim=0),
     "tf.math.log_softmax": lambda t: t.math.log_softmax(t.constant(X), dim=0),
+    "tf.nn.log_softmax": lambda t: t.nn.log_softmax(t.constant(X), dim=0),
+    "tf.nn.conv2d": lambda t: t.nn.conv2d(t.constant(IMG), t.constant(
+        np.arange(8, dtype=np.float32).reshape(2, 2, 1, 2) / 8), [1, 1, 1, 1], "SAME",
+        use_cudnn_on_gpu=False),
     "tf.nn.conv1d": lambda t: t.nn.conv1d(value=t.constant(X[None, :, :3]),
                                           filters=t.constant(np.ones((2, 3, 1), np.float32)),
                                           stride=1, padding="VALID"),

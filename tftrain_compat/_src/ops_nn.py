@@ -1,65 +1,23 @@
-"""TF1 ``tf.nn`` functions whose TF1 signature or semantics differ from TF2's.
-
-Each is hand-written only because TF1 differed; the rest of ``tf.nn`` comes through the generic
-wrapper (``wrap.graph_op``).
+"""The few TF1 ``tf.nn`` functions written here: dropout's ``keep_prob`` and the
+cross-entropies' named-only front over TF's own TF1 builders. Every other TF1 ``tf.nn`` name
+(``softmax``, ``softmax_cross_entropy_with_logits_v2``, ``conv2d``, ``max_pool``, ``moments``
+...) is TF's own TF1 builder from the table (``namespace.py``), so its graph is TF1's node for
+node: Grappler's rewrites depend on a graph's structure and names, and a graph that differs from
+TF1's in structure (not in value) can be summed in another order (docs/architecture.md).
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import tensorflow as tf
 
 from tftrain_compat._src import tensor as _tensor
-from tftrain_compat._src.wrap import graph_op, rename_kwargs
+from tftrain_compat._src.wrap import graph_op
 
 
 def _call(fn, *args, **kwargs):
     return _tensor.call_in_graph(fn, args, kwargs)
-
-
-def softmax(logits, axis=None, name=None, dim=None):
-    """TF1 ``tf.nn.softmax(logits, axis=None, name=None, dim=None)``; ``dim`` aliases ``axis``."""
-    kw = rename_kwargs({"axis": axis, "dim": dim}, {"dim": "axis"})
-    axis = -1 if kw["axis"] is None else kw["axis"]
-    return _call(tf.nn.softmax, logits, axis=axis, name=name)
-
-
-def log_softmax(logits, axis=None, name=None, dim=None):
-    """TF1 ``tf.nn.log_softmax`` with the ``dim`` alias."""
-    kw = rename_kwargs({"axis": axis, "dim": dim}, {"dim": "axis"})
-    axis = -1 if kw["axis"] is None else kw["axis"]
-    return _call(tf.nn.log_softmax, logits, axis=axis, name=name)
-
-
-def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
-           data_format="NHWC", dilations=(1, 1, 1, 1), name=None, filters=None):
-    """TF1 ``tf.nn.conv2d``: the 2nd argument is ``filter``; ``use_cudnn_on_gpu`` is accepted.
-
-    Same Conv2D kernel as TF1; TF2 renamed ``filter`` to ``filters`` and dropped the cudnn flag.
-    """
-    if filter is not None and filters is not None:
-        raise ValueError("Cannot specify both 'filter' and 'filters'.")
-    filters = filter if filters is None else filters
-    return _call(tf.nn.conv2d, input, filters, strides=strides, padding=padding,
-                 data_format=data_format, dilations=list(dilations), name=name)
-
-
-def _pool(fn, name):
-    def pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC", name=None,
-             input=None):  # noqa: A002
-        # TF1: the tensor argument is called `value` (TF2: `input`).
-        if value is not None and input is not None:
-            raise ValueError("Cannot specify both 'value' and 'input'.")
-        x = value if input is None else input
-        return _call(fn, x, ksize=ksize, strides=strides, padding=padding,
-                     data_format=data_format, name=name)
-    pool.__name__ = pool.__qualname__ = name
-    pool.__doc__ = f"TF1 ``tf.nn.{name}(value, ksize, strides, padding, data_format='NHWC', name=None)``."
-    return pool
-
-
-max_pool = _pool(tf.nn.max_pool2d, "max_pool")
-avg_pool = _pool(tf.nn.avg_pool2d, "avg_pool")
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
@@ -85,60 +43,46 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     return _call(tf.nn.dropout, x, rate=rate, noise_shape=noise_shape, seed=seed, name=name)
 
 
-_NAMED_ONLY = ("Only call `{}` with named arguments (labels=..., logits=..., ...)")
+_NAMED_ONLY = "Only call `{}` with named arguments (labels=..., logits=..., ...)"
 
 
-def _check_sentinel(fn_name, sentinel):
+def _named_only(fn_name: str, sentinel) -> None:
+    # TF1's cross-entropies take ``_sentinel`` first, so a positional call raises; TF 2's
+    # tf.compat.v1 dropped the sentinel (it reads positional arguments as labels, logits).
     if sentinel is not None:
         raise ValueError(_NAMED_ONLY.format(fn_name))
 
 
+# TF's builder under its deprecation decorator (``inspect.unwrap``: TF's decorators keep the
+# function as ``__wrapped__``; if not, the decorated one is used). Called from inside the shim the
+# decorator's notice points at TF's own dispatch.py, and under absl logging it prints twice; the
+# shim's documentation carries TF1's advice (use ``..._v2`` for gradients into the labels).
+_SOFTMAX_XENT_V1 = inspect.unwrap(tf.compat.v1.nn.softmax_cross_entropy_with_logits)
+
+
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
                                       name=None, axis=None):
-    """TF1 ``tf.nn.softmax_cross_entropy_with_logits(labels=..., logits=...)``.
-
-    As in TF1, positional arguments are refused, and no gradient flows into ``labels``
-    (TF1 wrapped them in ``stop_gradient``; ``..._v2`` does not).
-    """
-    _check_sentinel("softmax_cross_entropy_with_logits", _sentinel)
-    kw = rename_kwargs({"axis": axis, "dim": dim}, {"dim": "axis"})
-    axis = -1 if kw["axis"] is None else kw["axis"]
-    return _call(lambda lab, log: tf.nn.softmax_cross_entropy_with_logits(
-        labels=tf.stop_gradient(lab), logits=log, axis=axis, name=name), labels, logits)
-
-
-def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, dim=None):
-    """TF1 ``..._v2``: gradients flow into labels too."""
-    kw = rename_kwargs({"axis": axis, "dim": dim}, {"dim": "axis"})
-    axis = -1 if kw["axis"] is None else kw["axis"]
-    return _call(tf.nn.softmax_cross_entropy_with_logits, labels=labels, logits=logits,
-                 axis=axis, name=name)
+    """TF1 ``tf.nn.softmax_cross_entropy_with_logits(labels=..., logits=...)``: named
+    arguments only; no gradient into ``labels`` (TF's own TF1 builder)."""
+    _named_only("softmax_cross_entropy_with_logits", _sentinel)
+    return _call(_SOFTMAX_XENT_V1, labels=labels, logits=logits, dim=dim, name=name, axis=axis)
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name=None):
-    """TF1 ``tf.nn.sparse_softmax_cross_entropy_with_logits(labels=..., logits=...)``."""
-    _check_sentinel("sparse_softmax_cross_entropy_with_logits", _sentinel)
-    return _call(tf.nn.sparse_softmax_cross_entropy_with_logits, labels=labels, logits=logits,
-                 name=name)
+    """TF1 ``tf.nn.sparse_softmax_cross_entropy_with_logits(labels=..., logits=...)``: named
+    arguments only (TF's own TF1 builder)."""
+    _named_only("sparse_softmax_cross_entropy_with_logits", _sentinel)
+    return _call(tf.compat.v1.nn.sparse_softmax_cross_entropy_with_logits, labels=labels,
+                 logits=logits, name=name)
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
-    """TF1 ``tf.nn.sigmoid_cross_entropy_with_logits(labels=..., logits=...)``."""
-    _check_sentinel("sigmoid_cross_entropy_with_logits", _sentinel)
-    return _call(tf.nn.sigmoid_cross_entropy_with_logits, labels=labels, logits=logits,
-                 name=name)
-
-
-def in_top_k(predictions, targets, k, name=None):
-    """TF1 ``tf.nn.in_top_k(predictions, targets, k)`` (TF2 swapped the first two)."""
-    return _call(tf.math.in_top_k, targets=targets, predictions=predictions, k=k, name=name)
-
-
-def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
-    """TF1 ``tf.nn.moments`` with ``keep_dims``."""
-    kw = rename_kwargs({"keepdims": keepdims, "keep_dims": keep_dims}, {"keep_dims": "keepdims"})
-    return _call(tf.nn.moments, x, axes, shift=shift, keepdims=bool(kw["keepdims"]), name=name)
+    """TF1 ``tf.nn.sigmoid_cross_entropy_with_logits(labels=..., logits=...)``: named
+    arguments only (TF's own TF1 builder)."""
+    _named_only("sigmoid_cross_entropy_with_logits", _sentinel)
+    return _call(tf.compat.v1.nn.sigmoid_cross_entropy_with_logits, labels=labels,
+                 logits=logits, name=name)
 
 
 l2_loss = graph_op(tf.nn.l2_loss, name="l2_loss")

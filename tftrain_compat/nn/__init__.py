@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from tftrain_compat._src.ops_nn import (  # noqa: F401
-    avg_pool as avg_pool, conv2d as conv2d, dropout as dropout,
-    in_top_k as in_top_k, l2_loss as l2_loss,
-    log_softmax as log_softmax, max_pool as max_pool, moments as moments, relu as relu,
+    dropout as dropout, l2_loss as l2_loss, relu as relu,
     sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits,
-    softmax as softmax, softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits,
-    softmax_cross_entropy_with_logits_v2 as softmax_cross_entropy_with_logits_v2,
+    softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits,
     sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits,
 )
 from tftrain_compat._src import namespace as _namespace
