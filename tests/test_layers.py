@@ -84,6 +84,10 @@ FIXED = [
 ]
 
 
+# Errors a case may raise in TF1 itself on some CPUs (see test_fixed_cases_match_oracle).
+_MACHINE_ERRORS = ("UnimplementedError", "InvalidArgumentError")
+
+
 @pytest.fixture(scope="module")
 def fixed_results(legacy_oracle):
     return legacy_oracle.run("layers_oracle:run_cases", FIXED), lo.run_shim(FIXED)
@@ -94,6 +98,13 @@ def fixed_results(legacy_oracle):
 def test_fixed_cases_match_oracle(fixed_results, index):
     ref, ours = fixed_results
     builder, params, _ = FIXED[index]
+    if "error" in ref[index] and ref[index]["error"] in _MACHINE_ERRORS:
+        # TF1 itself cannot run this case on this CPU: channels_first convolutions and pools
+        # need TF's oneDNN kernels, which TF turns on only for some x86 CPUs (measured on an
+        # AMD EPYC without AVX-512: UnimplementedError for Conv2D, InvalidArgumentError for
+        # MaxPool). The shim must then fail as TF1 does, with the same error class.
+        assert ours[index].get("error") == ref[index]["error"], (ours[index], ref[index])
+        return
     assert "error" not in ref[index], ref[index]
     assert "error" not in ours[index], ours[index]
     assert_bitwise_equal(ours[index], ref[index], builder)

@@ -1,8 +1,10 @@
 """TF1 ``tf.layers`` pooling: ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``.
 
 ``strides`` defaults to ``pool_size``. The ops are TF's ``MaxPool``/``AvgPool`` (1-d inputs get
-a unit width axis, as TF1 layers did) and ``MaxPool3D``/``AvgPool3D``; ``channels_first``
-inputs are moved to channels-last around the op (TF's CPU kernels are channels-last).
+a unit width axis, as TF1 layers did) and ``MaxPool3D``/``AvgPool3D``. A 2-d ``channels_first``
+pooling is TF1's NCHW op itself (on a CPU, TF runs it only where its oneDNN kernels are on, and
+fails as TF1 did elsewhere); 1-d and 3-d ``channels_first`` inputs are moved to channels-last
+around the op, as TF1's layers did on a machine without a GPU.
 """
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ class _Pooling(Layer):
         to_first = (0, rank + 1) + tuple(range(1, rank + 1))
 
         def pool(x):
+            if rank == 2 and first:
+                fn = tf.nn.max_pool2d if self.mode == "max" else tf.nn.avg_pool2d
+                return fn(x, ksize=(1, 1) + self.pool_size, strides=(1, 1) + self.strides,
+                          padding=self.padding.upper(), data_format="NCHW")
             if first:
                 x = tf.transpose(x, to_last)
             if rank == 1:
