@@ -9,8 +9,10 @@ random hyperparameters and any decay; ``minimize`` or ``compute_gradients`` + cl
 train, dicts, nested); evaluations between steps; two sessions one after the other. Every fetched
 value and every final variable must be ``np.array_equal`` with the same dtype.
 
-CI runs the suite profile's examples (12); ``TFTRAIN_COMPAT_FUZZ_EXAMPLES=N`` runs N. A failure
-found here is kept as a regression test below (``test_regression_*``).
+CI runs the suite profile's examples (12); ``TFTRAIN_COMPAT_FUZZ_EXAMPLES=N`` runs N (and stops
+at the first differing program); ``python tools/fuzz_count.py N --seed S`` counts how many of N
+seeded programs are bit-equal. A failure found here is kept as a regression test below
+(``test_regression_*``).
 """
 from __future__ import annotations
 
