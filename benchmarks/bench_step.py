@@ -6,6 +6,9 @@ Two models from ../shared/legacy_scripts and one with TF1 control flow, batch 10
            MomentumOptimizer(0.001, 0.9)
   rnn      a tanh RNN over the 28 rows in a ``tf.while_loop``, ``tf.cond`` dropout, Adam (no
            tf2 row); timed with the CNN's step counts (``--cnn-steps``)
+  sampled  ``tf.nn.sampled_softmax_loss`` (a candidate sampler: a random kernel the shim runs in
+           its session's own kernel) over a 784 -> 64 tanh layer, GradientDescent(0.1) (no tf2
+           row); timed with the softmax step counts
 
 Each is built three times in this one process:
   shim       ``import tftrain_compat as tf``, the legacy graph code, ``tf.Session().run``
@@ -185,9 +188,28 @@ def _legacy_rnn(tf1) -> tuple:
     return x, y, {training: True}, train_step, loss, None
 
 
-LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn, "rnn": _legacy_rnn}
+def _legacy_sampled(tf1) -> tuple:
+    """A TF1-style sampled-softmax classifier on namespace ``tf1``: ``tf.nn.sampled_softmax_loss``
+    (a log-uniform candidate sampler, 5 of the 10 classes per step) over a 784 -> 64 tanh layer,
+    GradientDescent(0.1). The sampler is a random kernel with a generator of its own, which the
+    shim runs in its session's own kernel (``_src/random_kernels.py``)."""
+    x = tf1.placeholder(tf1.float32, [None, 784])
+    y = tf1.placeholder(tf1.float32, [None, 10])
+    W = tf1.Variable(tf1.truncated_normal([784, 64], stddev=0.05))
+    h = tf1.tanh(tf1.matmul(x, W))
+    W_out = tf1.Variable(tf1.truncated_normal([10, 64], stddev=0.1))
+    labels = tf1.expand_dims(tf1.argmax(y, 1), 1)
+    loss = tf1.reduce_mean(tf1.nn.sampled_softmax_loss(
+        weights=W_out, biases=tf1.Variable(tf1.zeros([10])), labels=labels, inputs=h,
+        num_sampled=5, num_classes=10))
+    train_step = tf1.train.GradientDescentOptimizer(0.1).minimize(loss)
+    return x, y, {}, train_step, loss, None
+
+
+LEGACY = {"softmax": _legacy_softmax, "cnn": _legacy_cnn, "rnn": _legacy_rnn,
+          "sampled": _legacy_sampled}
 # Models without a hand-written TF2 port (their tf2 row is left out).
-NO_TF2 = {"rnn"}
+NO_TF2 = {"rnn", "sampled"}
 _LossAcc = collections.namedtuple("_LossAcc", "loss accuracy")
 # Fetch structures of the softmax step (model "softmax-<shape>"): the train op alone by default.
 FETCH_SHAPES = {
@@ -380,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     impls = [i for i in IMPLS if i in args.impls.split(",")]
     impls += [f"shim-r{n}" for n in REPLICAS]
-    known = ["softmax", "cnn", "rnn"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
+    known = ["softmax", "cnn", "rnn", "sampled"] + [f"softmax-{k}" for k in FETCH_SHAPES if k]
     models = [m for m in known if m in args.models.split(",")]
 
     batches, source = load_batches(args.data)
@@ -392,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---------|-----------|-------------|-------------|-------|------------|"]
     for model in models:
         t0 = time.perf_counter()
-        if model.startswith("softmax"):
+        if model.startswith("softmax") or model == "sampled":  # light steps: timed in us
             res = bench_model(model, impls, batches, args.softmax_steps, args.softmax_warmup,
                               args.rounds)
             lines += _format(model, res, "us", 1e6)

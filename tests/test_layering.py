@@ -28,7 +28,7 @@ LAYERS = {
     "ops_array": 4, "ops_clip": 4, "ops_graph": 4, "ops_math": 4, "ops_nn": 4, "ops_random": 4,
     "initializers": 4, "variable_scope": 4, "regularizers": 4, "losses": 4,
     "fetches": 5, "lowering": 5, "session": 5, "cluster": 5, "session_resources": 4,
-    "random_bodies": 4,
+    "random_bodies": 4, "random_kernels": 4,
 }
 FAMILY = 6
 SAME_LAYER = {("unsupported", "tf1_names"), ("unsupported", "tables"), ("unsupported", "errors"),

@@ -161,3 +161,114 @@ def test_unseeded_ops_differ_between_sessions_but_not_within_a_run(seed):
             c = s2.run(u)
     assert not np.array_equal(a, b)
     assert np.array_equal(a, c) == (seed is not None)
+
+
+# ----- kernels holding their own generator (random_kernels): one kernel per session -----------
+def _held_kernels_program(t):
+    """Multinomial, gamma, Poisson, the candidate samplers and a RandomShuffle in a TF 1.x loop
+    body: TF1 drew each from a generator in its one kernel per session."""
+    t.set_random_seed(5)
+    logits = t.constant([[0.1, 0.5, 0.2, 1.0], [1.0, 0.0, -1.0, 0.5]])
+    m = t.multinomial(logits, 6)
+    g = t.random_gamma([3], [1.0, 2.5])
+    po = t.random_poisson([0.5, 4.0, 20.0], [3])
+    labels = t.constant([[1], [3]], tf.int64)
+    uni = t.nn.uniform_candidate_sampler(labels, 1, 5, True, 10)
+    log_uni = t.nn.log_uniform_candidate_sampler(labels, 1, 4, False, 50)
+    p = t.placeholder(tf.bool, [])
+    in_cond = t.cond(p, lambda: t.multinomial(logits, 3), lambda: t.zeros([2, 3], tf.int64))
+    loop = t.while_loop(lambda i, a: i < 3, lambda i, a: (
+        i + 1, a + t.random_shuffle(t.range(6))), (t.constant(0), t.zeros([6], tf.int32)))[1]
+    out = []
+    for _ in range(2):  # a new session restarts every stream
+        with t.Session() as sess:
+            out += [sess.run(m), sess.run([m, g]), sess.run(g), sess.run({"p": po, "m": m}),
+                    sess.run(po), sess.run(uni), sess.run([uni, log_uni]), sess.run(log_uni),
+                    sess.run(uni[0]), sess.run(in_cond, {p: True}), sess.run(in_cond, {p: False}),
+                    sess.run([in_cond, m], {p: True}), sess.run(loop), sess.run([loop, m])]
+    return out
+
+
+def test_kernel_held_random_ops_keep_one_stream_per_session_across_fetch_sets():
+    ours, tf1 = both(_held_kernels_program)
+    assert_bitwise_equal(ours, tf1)
+    assert not np.array_equal(ours[0], ours[1][0])  # the second fetch set continued the stream
+    assert not np.array_equal(ours[12], ours[13][0])  # and the loop body's shuffle too
+    assert np.array_equal(ours[0], ours[14])  # a new session restarted it
+
+
+def _sampled_losses_program(t):
+    """A word2vec-style model: nce_loss and sampled_softmax_loss trained, with evaluations of
+    the loss alone (another fetch set) between steps, as TF1 tutorials do."""
+    t.set_random_seed(3)
+    rng = np.random.RandomState(0)
+    vocab, dim, batch = 40, 8, 16
+    inputs = t.placeholder(tf.int32, [batch])
+    labels = t.placeholder(tf.int64, [batch, 1])
+    emb = t.Variable(t.random_uniform([vocab, dim], -1.0, 1.0))
+    w = t.Variable(t.truncated_normal([vocab, dim], stddev=0.3))
+    b = t.Variable(t.zeros([vocab]))
+    embed = t.nn.embedding_lookup(emb, inputs)
+    nce = t.reduce_mean(t.nn.nce_loss(weights=w, biases=b, labels=labels, inputs=embed,
+                                      num_sampled=5, num_classes=vocab))
+    sampled = t.reduce_mean(t.nn.sampled_softmax_loss(
+        weights=w, biases=b, labels=labels, inputs=embed, num_sampled=6, num_classes=vocab))
+    train = t.train.GradientDescentOptimizer(0.5).minimize(nce + sampled)
+    out = []
+    with t.Session() as sess:
+        sess.run(t.global_variables_initializer())
+        for step in range(6):
+            feed = {inputs: rng.randint(0, vocab, batch),
+                    labels: rng.randint(0, vocab, (batch, 1))}
+            out.append(sess.run([train, nce, sampled], feed)[1:])
+            if step % 2 == 0:
+                out.append(sess.run(nce, feed))
+        out.append(sess.run([emb, w, b]))
+    return out
+
+
+def test_nce_and_sampled_softmax_training_with_evaluations_bitwise_equal():
+    ours, tf1 = both(_sampled_losses_program)
+    assert_bitwise_equal(ours, tf1)
+
+
+def _concurrent_draws(t, n_threads, n_runs):
+    """``n_threads`` threads each run one multinomial op ``n_runs`` times, and one run evaluates
+    eight held ops at once (more than the inter-op threads of a small machine)."""
+    import threading
+
+    t.set_random_seed(9)
+    logits = t.constant([[0.0, 0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 2.1]])
+    m = t.multinomial(logits, 16)
+    many = [t.multinomial(logits, 4) for _ in range(4)] + [
+        t.random_gamma([2], [1.5]) for _ in range(4)]
+    draws: list = []
+    with t.Session() as sess:
+        together = sess.run(many)
+        if n_threads == 1:
+            draws = [sess.run(m).tobytes() for _ in range(n_runs)]
+        else:
+            barrier = threading.Barrier(n_threads)
+
+            def work():
+                barrier.wait()
+                for _ in range(n_runs):
+                    draws.append(sess.run(m).tobytes())
+            threads = [threading.Thread(target=work) for _ in range(n_threads)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+    return together, sorted(draws)
+
+
+def test_concurrent_runs_of_a_held_kernel_share_its_one_stream():
+    """TF1's kernel reserved each run's samples under its lock: four threads' 100 runs draw the
+    first 100 reservations of the one stream, in some order (the sorted draws of one thread's
+    100 runs in the oracle); a run of eight held ops at once does not stall."""
+    with shim.Graph().as_default():
+        together, draws = _concurrent_draws(shim, 4, 25)
+    with tf.Graph().as_default():
+        together_tf1, draws_tf1 = _concurrent_draws(V1, 1, 100)
+    assert_bitwise_equal(together, together_tf1)
+    assert len(draws) == 100 and draws == draws_tf1

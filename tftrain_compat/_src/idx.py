@@ -133,6 +133,10 @@ def read_images(f: BinaryIO) -> np.ndarray:
     """Images from a gzip'd IDX stream as a read-only uint8 array ``[count, rows, cols, 1]``."""
     name = stream_name(f)
     (num, rows, cols), data = _read_payload(f, name, 3, IMAGE_MAGIC, "image")
+    if rows * cols >= np.iinfo(np.intp).max:  # no data (num 0) but a shape numpy cannot hold
+        raise MNISTDataError(
+            "MNIST image file %s announces %s, an array shape too large to exist; the header "
+            "is wrong" % (name, _describe("image", [num, rows, cols])), name)
     return data.reshape(num, rows, cols, 1)
 
 

@@ -3,7 +3,8 @@
 The only place that runs a graph. For a (targets, feeds) pair ``make_plan`` prunes the backing
 graph to what the targets need, stopping at fed tensors and at variable handles, and
 ``compile_plan`` traces it once into a concrete function (input signature = the fed tensors'
-static shapes, so a new batch size does not retrace) that imports the pruned GraphDef with the
+dtypes with unknown shapes, as a Session's Grappler sees feeds; a new batch size does not
+retrace) that imports the pruned GraphDef with the
 feeds and the session's own variables mapped in. The ops are the ones TF1 would have run, and the
 function is built as a TF1 Session would execute the graph:
 
@@ -26,6 +27,7 @@ from tensorflow.core.framework import graph_pb2
 
 from tftrain_compat._src import frames
 from tftrain_compat._src import random_bodies
+from tftrain_compat._src import random_kernels
 from tftrain_compat._src import session_resources
 from tftrain_compat._src import tf_private
 from tftrain_compat._src.fetches import OPERATION, VARIABLE
@@ -37,8 +39,10 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # bodies get the same through random_bodies.thread_streams. A top-level RandomUniformInt or
 # RandomShuffle (no stateful counterpart draws their numbers) is rebuilt from the stateless
 # kernel on its state (random_bodies.rewrite_stateless); inside a library function it keeps a
-# stream per function.
-_RNG_REWRITE = random_bodies.RNG_REWRITE
+# stream per function. Random kernels with no counterpart over an explicit state (Multinomial,
+# RandomGamma, the candidate samplers ..., and a RandomShuffle in a TF 1.x loop body) run in the
+# session's own kernel of each (random_kernels), called from every compiled function.
+
 # Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})
 # Consumers that may or may not read it (a branch or body decides): not checked before the run.
@@ -87,7 +91,7 @@ class Plan:
 
     graph_def: graph_pb2.GraphDef
     feed_names: list[str]                     # feed names, in argument order
-    feed_specs: list[tf.TensorSpec]
+    feed_dtypes: list[tf.DType]               # the feeds' dtypes (shapes are checked per run)
     op_targets: list[str]                     # operations to run
     outputs: list[Output]                     # one per fetched tensor, in target order
     var_handles: list[tuple[str, tf.DType, tf.TensorShape]]  # VarHandleOp name, dtype, shape
@@ -95,6 +99,7 @@ class Plan:
     inits: frozenset = field(default_factory=frozenset)  # variables assigned (initialized)
     input_map: dict = field(default_factory=dict)  # consumed tensor name -> argument index
     rng_ops: list = field(default_factory=list)  # (random op name, seed, seed2)
+    held: list = field(default_factory=list)  # random_kernels.HeldKernel: run by one session kernel
     preserved: list = field(default_factory=list)  # fetched nodes Grappler must keep as they are
     resources: list = field(default_factory=list)  # resource-creating NodeDefs (per session)
 
@@ -198,7 +203,8 @@ def _dynamic_nodes(copies: dict, handles: dict, input_map: dict) -> set[str]:
         if node is None:
             return False
         dynamic[name] = False  # cycles (none in a GraphDef) stop here
-        result = node.op in _RNG_REWRITE or node.op.startswith(("Random", "Stateful")) or any(
+        result = node.op in random_bodies.RNG_REWRITE or random_kernels.is_call(node.op) or (
+            node.op.startswith(("Random", "Stateful"))) or any(
             visit(i.lstrip("^").split(":")[0]) for i in node.input)
         dynamic[name] = result
         return result
@@ -270,6 +276,7 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
     pruned.versions.CopyFrom(snap.graph_def.versions)
     pruned.library.CopyFrom(snap.graph_def.library)
     rng_ops = []
+    held = []
     frame_memo: dict[str, frames.Frame] = {}
     copies: dict[str, Any] = {}
     for node in snap.graph_def.node:  # keep the graph's creation order
@@ -285,6 +292,11 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
             if random_bodies.rewritable(node.op, frame):
                 rng_ops.append((node.name, node.attr["seed"].i, node.attr["seed2"].i))
                 _rewrite_random_op(pruned, new, frame)
+        if new.op == node.op and "seed2" in node.attr:
+            kernel = random_kernels.held_kernel(node, graph.backing.get_operation_by_name(node.name))
+            if kernel is not None:
+                held.append(kernel)
+                random_kernels.rewrite_to_call(new, kernel)
         # Colocation only steers placement; the handles it names are mapped, not imported.
         if "_class" in new.attr:
             del new.attr["_class"]
@@ -316,19 +328,23 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
     preserved = list(dict.fromkeys(o.node.split(":")[0] for o in outputs
                                    if o.node is not None and o.node.split(":")[0] in dynamic))
     return Plan(preserved=preserved, graph_def=pruned, feed_names=feed_names,
-                feed_specs=[feeds[n] for n in feed_names],
+                feed_dtypes=[feeds[n].dtype for n in feed_names],
                 op_targets=[name for name, kind in targets
                             if kind == OPERATION and name in kept],
                 outputs=outputs, var_handles=var_handles, reads=frozenset(reads),
-                inits=frozenset(inits), input_map=input_map, rng_ops=rng_ops,
+                inits=frozenset(inits), input_map=input_map, rng_ops=rng_ops, held=held,
                 resources=[resources[n] for n in sorted(resources)])
 
 
 def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
-                 rng_states: dict[str, tf.Variable], resources: Any = None) -> Any:
+                 rng_states: dict[str, tf.Variable], resources: Any = None,
+                 kernels: dict[str, random_kernels.KernelStream] | None = None) -> Any:
     """Traces ``plan`` into a concrete function over the given per-session variable handles,
-    random streams (``rng_states``, keyed by random op name) and other resources
-    (``session_resources.SessionResources``: iterators, queues, readers, tables)."""
+    random streams (``rng_states``, keyed by random op name), held random kernels (``kernels``,
+    keyed by op name) and other resources (``session_resources.SessionResources``: iterators,
+    queues, readers, tables)."""
+    graph_def = random_kernels.with_tokens(plan.graph_def, kernels or {},
+                                           [k.name for k in plan.held])
     preserved = set(plan.preserved)
     imported_names = list(dict.fromkeys(
         plan.op_targets + [o.node for o in plan.outputs if o.node is not None]))
@@ -344,7 +360,7 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
         for node in plan.resources:
             input_map[node.name + ":0"] = tf.identity(resources.handle(node.name))
         imported = tf.graph_util.import_graph_def(
-            plan.graph_def, input_map=input_map, return_elements=imported_names, name="")
+            graph_def, input_map=input_map, return_elements=imported_names, name="")
         by_name = dict(zip(imported_names, imported))
         ops = [by_name[n] for n in plan.op_targets]
         outputs = [tf.identity(args[o.arg]) if o.arg is not None else by_name[o.node]
@@ -359,7 +375,7 @@ def compile_plan(plan: Plan, variables: dict[str, tf.Tensor],
         return outputs + [done]
 
     return tf_private.graph_function(
-        lowered, [tf.TensorSpec(None, spec.dtype) for spec in plan.feed_specs])
+        lowered, [tf.TensorSpec(None, dtype) for dtype in plan.feed_dtypes])
 
 
 def caller(function: Any) -> Callable[[list], Any]:

@@ -57,19 +57,25 @@ def add_to_collections(names, value: Any) -> None:
     _graph.get_default_graph().add_to_collections(names, value)
 
 
+def backing_gradients(ys, xs, **kwargs: Any):
+    """TF's own TF1 ``gradients`` builder on backing-graph tensors (``tf.gradients`` and the
+    optimizers' ``compute_gradients`` both build through it).
+
+    With ``colocate_gradients_with_ops=False`` (TF1's default) the gradient ops take the
+    caller's device scope, not their op's (TF2's ``tf.gradients`` always colocates). The devices
+    decide how the gradients of a tensor used on several devices are summed (per device first),
+    so the numbers depend on it."""
+    return tf.compat.v1.gradients(ys, xs, **kwargs)
+
+
 def gradients(ys, xs, grad_ys=None, name: str = "gradients",
               colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
               aggregation_method=None, stop_gradients=None,
               unconnected_gradients=tf.UnconnectedGradients.NONE):
-    """TF1 ``tf.gradients``: symbolic d(sum ys)/d(xs), None where unconnected.
-
-    TF's own TF1 builder: with ``colocate_gradients_with_ops=False`` (TF1's default) the
-    gradient ops take the caller's device scope, not their op's (TF2's ``tf.gradients`` always
-    colocates). The devices decide how the gradients of a tensor used on several devices are
-    summed (per device first), so the numbers depend on it.
-    """
+    """TF1 ``tf.gradients``: symbolic d(sum ys)/d(xs), None where unconnected
+    (``backing_gradients``: TF1's builder and its device rule)."""
     return _tensor.call_in_graph(
-        lambda ys_, xs_, gy, sg: tf.compat.v1.gradients(
+        lambda ys_, xs_, gy, sg: backing_gradients(
             ys_, xs_, grad_ys=gy, name=name,
             colocate_gradients_with_ops=colocate_gradients_with_ops,
             gate_gradients=gate_gradients, aggregation_method=aggregation_method,

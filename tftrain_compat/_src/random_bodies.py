@@ -133,8 +133,8 @@ ON_STATE = frozenset(RNG_REWRITE) | STATELESS_REWRITE
 def rewritable(op: str, frame: frames.Frame) -> bool:
     """Whether random op ``op`` (one of ``ON_STATE``) in TF 1.x loop frame ``frame`` is put on a
     per-session state. A RandomShuffle in a loop body is not: its state is read and written
-    back, and a loop's parallel iterations would race on it (it keeps a stream per compiled
-    fetch set)."""
+    back, and a loop's parallel iterations would race on it (it runs in its session's own
+    kernel instead, ``random_kernels``)."""
     return not (op in SHUFFLE_REWRITE and frame)
 
 

@@ -24,6 +24,7 @@ from tftrain_compat._src import errors as _errors
 from tftrain_compat._src import fetches as _fetches
 from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import lowering
+from tftrain_compat._src import random_kernels as _random_kernels
 from tftrain_compat._src import session_resources as _session_resources
 from tftrain_compat._src import tf_private
 from tftrain_compat._src import tensor as _tensor
@@ -85,6 +86,7 @@ class BaseSession:
         self._variables: dict[str, Any] = {}   # variable name -> its resource in this session
         self._storage_names: dict[str, str] = {}   # resource shared_name -> variable name
         self._rng_states: dict[str, tf.Variable] = {}
+        self._kernels: dict[str, _random_kernels.KernelStream] = {}  # held random kernels
         self._resources = _session_resources.SessionResources(  # queues, iterators...
             id(self), on_this_task=self._server is not None)
         self._initialized: set[str] = set()
@@ -106,6 +108,7 @@ class BaseSession:
             self._variables.clear()  # the resources are destroyed with their objects
             self._storage_names.clear()
             self._rng_states.clear()
+            self._kernels.clear()
             self._resources.release()
             self._cache.clear()
             self._functions.clear()
@@ -168,6 +171,8 @@ class BaseSession:
             fkey: Any = fetches
         elif (cls is list or cls is tuple) and all(type(f) in _LEAVE_TYPES for f in fetches):
             fkey = (cls, tuple(fetches))
+        elif cls is dict and all(type(f) in _LEAVE_TYPES for f in fetches.values()):
+            fkey = (cls, tuple(fetches.items()))
         else:
             fkey = _fetches.signature(fetches)
         key: Any = (fkey, frozenset(feed_dict) if feed_dict else None)
@@ -274,10 +279,14 @@ class BaseSession:
             for name, seed, seed2 in plan.rng_ops:
                 if name not in self._rng_states:
                     self._rng_states[name] = _rng_state(seed, seed2)
+            for held in plan.held:
+                if held.name not in self._kernels:
+                    self._kernels[held.name] = _random_kernels.KernelStream(
+                        held, plan.graph_def.versions)
             for node in plan.resources:
                 self._resources.create(node, plan.graph_def.library, plan.graph_def.versions)
             function = lowering.compile_plan(plan, self._variables, self._rng_states,
-                                             self._resources)
+                                             self._resources, self._kernels)
             compiled_fn = self._functions[plan_key] = (function, lowering.caller(function))
         slots: list[int | None] = []
         fed_outputs: dict[int, int] = {}

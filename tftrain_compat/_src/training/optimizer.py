@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 
 from tftrain_compat._src import graph as _graph
+from tftrain_compat._src import ops_graph as _ops_graph
 from tftrain_compat._src import replicas as _replicas
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variables as _variables
@@ -99,10 +100,7 @@ class Optimizer:
             raise ValueError("No variables to optimize.")
 
         def build(loss_t, vars_t, grad_loss_t):
-            # TF's own TF1 builder: TF2's tf.gradients always colocates each gradient with its
-            # op, and a gradient's device decides how TF sums the gradients of a tensor used
-            # on several devices (per device first), so only TF1's default sums as TF1 did.
-            grads = tf.compat.v1.gradients(
+            grads = _ops_graph.backing_gradients(  # TF1's builder and device rule
                 loss_t, vars_t, grad_ys=grad_loss_t,
                 gate_gradients=(gate_gradients == Optimizer.GATE_OP),
                 aggregation_method=aggregation_method,
