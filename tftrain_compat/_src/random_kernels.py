@@ -97,7 +97,6 @@ class KernelStream:
     def __init__(self, held: HeldKernel, versions: Any) -> None:
         gd = graph_pb2.GraphDef()
         gd.versions.CopyFrom(versions)
-        data = [i for i in held.node_def.input if not i.startswith("^")]
         for i, dtype in enumerate(held.in_dtypes):
             ph = gd.node.add(name=f"input_{i}", op="Placeholder")
             ph.attr["dtype"].type = dtype.as_datatype_enum
@@ -107,7 +106,7 @@ class KernelStream:
         if "_class" in node.attr:
             del node.attr["_class"]
         del node.input[:]
-        node.input.extend(f"input_{i}" for i in range(len(data)))
+        node.input.extend(f"input_{i}" for i in range(len(held.in_dtypes)))  # data inputs only
         outputs = [f"{held.name}:{k}" for k in range(len(held.out_dtypes))]
         self._out_dtypes = held.out_dtypes
 
