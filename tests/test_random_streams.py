@@ -272,3 +272,39 @@ def test_concurrent_runs_of_a_held_kernel_share_its_one_stream():
         together_tf1, draws_tf1 = _concurrent_draws(V1, 1, 100)
     assert_bitwise_equal(together, together_tf1)
     assert len(draws) == 100 and draws == draws_tf1
+
+
+def _fallback_program(t):
+    t.set_random_seed(1)
+    p = t.placeholder(tf.bool, [])
+    m = t.cond(p, lambda: t.multinomial(t.log([[0.1, 0.2, 0.3, 0.4]]), 5),
+               lambda: t.zeros([1, 5], tf.int64))
+    u = t.cond(p, lambda: t.random_uniform([2]), lambda: t.zeros([2]))
+    with t.Session() as sess:
+        return [sess.run([m, u], {p: True}), sess.run(u, {p: True}),
+                sess.run([u, m * 2], {p: True})]
+
+
+def test_without_tf1_control_flow_builders_bodies_keep_session_streams_or_warn(monkeypatch):
+    """Where TF has no TF 1.x control-flow builders (``tf_private`` falls back), cond branches are
+    library functions: a RandomUniform there still keeps one stream per Session (threaded in,
+    ``random_bodies``), bit-equal to tf.compat.v1 building the same If ops; a Multinomial there
+    keeps a stream per fetch set (its third run restarts), and the plan says so in a warning."""
+    from tftrain_compat._src import tf_private
+    monkeypatch.setattr(tf_private, "_cf_util", None)
+    was_v2 = V1.control_flow_v2_enabled()  # the suite builds TF 1.x control flow (support.py)
+    V1.enable_control_flow_v2()
+    try:
+        with tf.Graph().as_default():
+            want = _fallback_program(V1)
+        with shim.Graph().as_default(), pytest.warns(
+                RuntimeWarning, match=r"random op '[^']*Multinomial' \(Multinomial\) in library "
+                                      r"function 'cond_true[^']*' keeps one stream per fetch set"):
+            got = _fallback_program(shim)
+    finally:
+        if not was_v2:
+            V1.disable_control_flow_v2()
+    assert_bitwise_equal(got[:2], want[:2])
+    assert_bitwise_equal(got[2][0], want[2][0])  # the uniform's stream continued
+    assert np.array_equal(got[2][1], got[0][0] * 2)  # the multinomial's restarted (TF1: not)
+    assert not np.array_equal(want[2][1], want[0][0] * 2)

@@ -138,8 +138,8 @@ def test_dropout_in_static_rnn_matches_tf1_over_runs(legacy_oracle, wrapper_seed
 
 @pytest.mark.parametrize("wrapper_seed", [None, 11])
 def test_dropout_in_dynamic_rnn_matches_tf1_over_runs(legacy_oracle, wrapper_seed):
-    """In dynamic_rnn the dropout ops live in the while body (a library function): the lowering
-    threads each one's per-session stream into the body (random_bodies.py), so every run and
+    """In dynamic_rnn the dropout ops live in the while body (a TF 1.x loop frame, as TF1 built
+    it): each keeps one stream per Session like a top-level random op, so every run and
     training step, whatever is fetched, draws TF1's masks (before: only the first run did)."""
     case = dict(DROPOUT_CASE, mode="dynamic", wrapper_seed=wrapper_seed)
     assert_bitwise_equal(run_shim(DROPOUT, case), run_oracle(legacy_oracle, DROPOUT, case))

@@ -19,6 +19,33 @@ def test_flat_call_path_exists():
     assert np.array_equal(np.asarray(out), [2.0, 4.0])
 
 
+def test_direct_call_path_exists_and_keeps_tfs_error_text_and_tapes():
+    """The eager context's call of the AtomicFunction (no tape bookkeeping): present, the same
+    outputs, an OpError with the text TF's own call gives it, and while a
+    GradientTape records the call goes through ``_call_flat`` (the tape sees the function)."""
+    v = tf.Variable(3.0)
+    fn = tf.function(lambda x: tf.debugging.check_numerics(x * v, "bad value"),
+                     input_signature=[tf.TensorSpec([None], tf.float32)])
+    concrete = fn.get_concrete_function()
+    assert tf_private._direct_call(concrete) is not None, (
+        "TF removed AtomicFunction / context.call_function / InterpolateRuntimeError")
+    call = tf_private.flat_caller(concrete)
+    out = call([tf.constant([1.0, 2.0])])
+    assert np.array_equal(np.asarray(out[0] if isinstance(out, (list, tuple)) else out), [3.0, 6.0])
+    texts = []
+    for run in (call, lambda args: concrete._call_flat(args, concrete.captured_inputs)):
+        try:
+            run([tf.constant([np.inf])])
+            raise AssertionError("no error")
+        except tf.errors.InvalidArgumentError as err:
+            texts.append(err.message)
+    assert "bad value" in texts[0] and texts[0] == texts[1]
+    with tf.GradientTape() as tape:
+        out = call([tf.constant([1.0, 2.0])])
+        total = tf.reduce_sum(out[0] if isinstance(out, (list, tuple)) else out)
+    assert float(tape.gradient(total, v)) == 3.0
+
+
 def test_eager_tensor_conversion_path_exists():
     from tensorflow.python.framework import ops
     assert hasattr(ops, "EagerTensor"), "TF removed ops.EagerTensor"

@@ -19,6 +19,7 @@ copy, and per-session state (variables, random streams) is mapped in at trace ti
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -39,7 +40,8 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # bodies get the same through random_bodies.thread_streams. A top-level RandomUniformInt or
 # RandomShuffle (no stateful counterpart draws their numbers) is rebuilt from the stateless
 # kernel on its state (random_bodies.rewrite_stateless); inside a library function it keeps a
-# stream per function. Random kernels with no counterpart over an explicit state (Multinomial,
+# stream per function, as the held kernels below do there, and make_plan warns (only a TF without
+# TF 1.x control-flow builders puts random ops into functions). Random kernels with no counterpart over an explicit state (Multinomial,
 # RandomGamma, the candidate samplers ..., and a RandomShuffle in a TF 1.x loop body) run in the
 # session's own kernel of each (random_kernels), called from every compiled function.
 
@@ -306,6 +308,11 @@ def make_plan(graph, targets: Sequence[tuple[str, str]], feeds: dict[str, tf.Ten
         read.attr["dtype"].type = handles[handle].attr["dtype"].type
         copies[read.name] = read
     _order_initializers(copies, handles, snap.initializers)
+    for function, node, op in random_bodies.streams_per_function(pruned, copies):
+        warnings.warn(
+            f"random op {node!r} ({op}) in library function {function!r} keeps one stream per "
+            "fetch set, not one per Session as in TF1 (this TensorFlow builds TF2 control flow, "
+            "whose bodies are functions)", RuntimeWarning, stacklevel=2)
     streams = random_bodies.thread_streams(pruned, copies)
     rng_ops.extend(streams)
 

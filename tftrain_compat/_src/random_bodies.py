@@ -5,9 +5,9 @@ TF1 built ``cond`` / ``while_loop`` from Switch/Merge/Enter nodes in the one gra
 in a body was an ordinary node with one kernel per Session: its stream continued across every
 ``Session.run`` of that session, whatever was fetched. The shim builds those nodes too (see
 ``tf_private.tf1_control_flow``), and the lowering rewrites such ops like any top-level one. TF2's
-builders put bodies into library functions (a ``tf.function`` a program calls, or TF2's control
-flow where it is built); run as they are, each compiled function would get its own kernel and its
-own stream (the first run of each fetch set draws TF1's first numbers, later ones diverge).
+builders put bodies into library functions (where a TF has no v1 builders left); run as they are,
+each compiled function would get its own kernel and its own stream (the first run of each fetch
+set draws TF1's first numbers, later ones diverge).
 
 ``thread_streams`` rewrites a pruned GraphDef so that each random op of a reachable library
 function draws from an explicit Philox state ``[counter, seed2, seed]`` (the same kernels'
@@ -68,23 +68,43 @@ def _called(node: Any) -> list[str]:
     return names
 
 
+def _reachable(functions: dict[str, Any], root_calls: list[Any]) -> dict[str | None, list[Any]]:
+    """The library functions reachable from the top-level call nodes ``root_calls``: function
+    name -> its call nodes (None -> ``root_calls``: the top level)."""
+    calls: dict[str | None, list[Any]] = {None: root_calls}
+    stack = [f for n in root_calls for f in _called(n)]
+    while stack:
+        name = stack.pop()
+        if name in calls or name not in functions:
+            continue
+        calls[name] = [n for n in functions[name].node_def if _called(n)]
+        for n in calls[name]:
+            stack.extend(_called(n))
+    return calls
+
+
+def streams_per_function(graph_def: graph_pb2.GraphDef, kept: dict[str, Any]
+                         ) -> list[tuple[str, str, str]]:
+    """(function, node, op) for each seeded random op of a library function reachable from the
+    top-level nodes ``kept`` that ``thread_streams`` cannot put on a per-session state
+    (``RandomUniformInt``, ``RandomShuffle``, the kernels ``random_kernels`` holds at the top
+    level): such an op keeps
+    one stream per compiled fetch set, where TF1's kernel kept one per Session. The shim builds
+    TF 1.x control flow, so only a TF without its v1 builders puts such ops into functions."""
+    functions = {f.signature.name: f for f in graph_def.library.function}
+    calls = _reachable(functions, [node for node in kept.values() if _called(node)])
+    return [(name, n.name, n.op) for name in sorted(n for n in calls if n is not None)
+            for n in functions[name].node_def
+            if "seed2" in n.attr and "seed" in n.attr and n.op not in RNG_REWRITE]
+
+
 def _streams_needed(functions: dict[str, Any], root_calls: list[Any]) -> dict[str, list[str]]:
     """function name -> the stream keys it must receive, for every function reachable from the
     top-level call nodes ``root_calls``. Functions called together (an If's branches, a While's
     cond and body) take the same arguments, so they get the union."""
-    own: dict[str, set[str]] = {}
-    calls: dict[str | None, list[Any]] = {None: root_calls}  # None: the top level
-    stack = [f for n in root_calls for f in _called(n)]
-    while stack:
-        name = stack.pop()
-        if name in own or name not in functions:
-            continue
-        fdef = functions[name]
-        own[name] = {stream_key(name, n.name) for n in fdef.node_def if n.op in RNG_REWRITE}
-        calls[name] = [n for n in fdef.node_def if _called(n)]
-        for n in calls[name]:
-            stack.extend(_called(n))
-    needed = {name: set(keys) for name, keys in own.items()}
+    calls = _reachable(functions, root_calls)
+    needed = {name: {stream_key(name, n.name) for n in functions[name].node_def
+                     if n.op in RNG_REWRITE} for name in calls if name is not None}
     changed = True
     while changed:  # a fixpoint: nesting depth is small
         changed = False

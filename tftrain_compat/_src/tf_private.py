@@ -5,7 +5,9 @@ fails loudly when that happens (the shim keeps working, only slower or less exac
 
 - ``ConcreteFunction._call_flat`` (private): calls a traced function with flat, already-converted
   tensors, skipping the argument binding the public call repeats on every step (about a third of
-  a small model's step).
+  a small model's step). Cheaper still, where no tape records: its end, the eager context's
+  ``call_function`` of the function's ``AtomicFunction`` (``_inference_function``; private), with
+  ``atomic_function.InterpolateRuntimeError`` (private) giving an OpError TF's usual text.
 - ``ops.EagerTensor(array, device, dtype)`` (private): NumPy -> eager tensor without the dispatch
   and defensive copy of ``tf.convert_to_tensor`` (about a fifth of a small model's step). The copy
   is not needed: the tensor lives for one synchronous call, and Session.run copies any output that
@@ -141,12 +143,46 @@ def shared_variable(dtype: tf.DType, shape: tf.TensorShape, shared_name: str,
 
 
 def flat_caller(concrete: Any) -> Callable[[list], Any]:
-    """The cheapest call of a concrete function with a flat list of eager tensors."""
+    """The cheapest call of a concrete function with a flat list of eager tensors: the eager
+    context's own call of the function's definition, as ``ConcreteFunction._call_flat`` ends in
+    (skipping its gradient-tape bookkeeping and context managers, about a seventh of a small
+    model's step). While a GradientTape records, or if the function has control captures, the
+    call takes ``_call_flat``; an OpError's text gets TF's node interpolation either way."""
     flat = getattr(concrete, "_call_flat", None)
     if flat is None:  # pragma: no cover - depends on the TF release
         return lambda args: concrete(*args)
-    captured = concrete.captured_inputs
-    return lambda args: flat(args, captured)
+    captured = list(concrete.captured_inputs)
+    direct = _direct_call(concrete)
+    if direct is None:  # pragma: no cover - depends on the TF release
+        return lambda args: flat(args, captured)
+    call, recording, interpolate = direct
+
+    def run(args: list) -> Any:
+        if recording():
+            return flat(args, captured)
+        try:
+            return call(args + captured)
+        except tf.errors.OpError:
+            with interpolate:
+                raise
+    return run
+
+
+def _direct_call(concrete: Any) -> tuple[Callable, Callable, Any] | None:
+    """(call of flat inputs + captures, "a tape records", the error interpolator), or None."""
+    try:
+        from tensorflow.python.eager import context, record
+        from tensorflow.python.eager.polymorphic_function import atomic_function
+        atomic = concrete._inference_function
+        if atomic._call_options.control_captures:
+            return None
+        name, n_out = atomic.name, len(atomic.function_type.flat_outputs)
+        call_function = context.context().call_function
+        interpolate = atomic_function.InterpolateRuntimeError(atomic)
+        return (lambda inputs: call_function(name, inputs, n_out),
+                record.could_possibly_record, interpolate)
+    except (ImportError, AttributeError):  # pragma: no cover - depends on the TF release
+        return None
 
 
 def _make_to_tensor() -> Callable[[np.ndarray], tf.Tensor]:
