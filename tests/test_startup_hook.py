@@ -101,6 +101,17 @@ def _no_network() -> list[str]:
     return []
 
 
+_SKIPPED = shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".pytest_cache",
+                                  ".hypothesis", ".mypy_cache", "MNIST_data")
+
+
+def _not_sources(folder: str, names: list[str]) -> set[str]:
+    """What the build copy leaves out: build outputs, caches, and virtual environments (CI's
+    ``.venv``, the version matrix's ``.matrix/tf-*``: gigabytes each)."""
+    return set(_SKIPPED(folder, names)) | {
+        n for n in names if n == ".matrix" or os.path.isfile(os.path.join(folder, n, "pyvenv.cfg"))}
+
+
 def test_installed_editable_and_normal(tmp_path: Path) -> None:
     """A real install in a fresh virtual environment (TensorFlow and the build tools reached
     through a .pth to this interpreter's site-packages, since there is no network)."""
@@ -118,8 +129,7 @@ def test_installed_editable_and_normal(tmp_path: Path) -> None:
     env.update(TF_CPP_MIN_LOG_LEVEL="3", TFTRAIN_COMPAT_MNIST_SOURCE="sample",
                TFTRAIN_COMPAT_MNIST_OFFLINE="1", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     build_copy = tmp_path / "clone"  # build from a copy: the build leaves build/ and egg-info
-    shutil.copytree(REPO, build_copy, ignore=shutil.ignore_patterns(
-        ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "MNIST_data"))
+    shutil.copytree(REPO, build_copy, ignore=_not_sources)
     for mode in (["-e"], []):
         install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
                                   "--no-build-isolation", *mode, str(build_copy)],
