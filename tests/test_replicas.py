@@ -105,10 +105,20 @@ def test_softmax_regression_two_and_four_replicas_match_one_up_to_sum_order(soft
     # global norm before Adam applies them (the clipping sees the reduced gradients)
     for kind in ("mean", "sum", "clip"):
         v1, one = softmax[f"v1_{kind}"], softmax[f"shim1_{kind}"]
-        # one device: tf.compat.v1's numbers bit for bit (the project's promise)
-        assert_bitwise_equal(one, v1)
+        # one device: tf.compat.v1's numbers bit for bit (the project's promise), except the
+        # global step fetched with the train op: TF1 left that read unordered against the
+        # increment (TF1_SEMANTICS 13), so run k gives k or k + 1 on either side
+        assert_bitwise_equal({**one, "fetched_steps": None}, {**v1, "fetched_steps": None})
+        _check_fetched_steps(v1, one)
         for two in (softmax[f"shim2_{kind}"], softmax[f"shim4_{kind}"]):
             _check_replicated(kind, v1, one, two)
+
+
+def _check_fetched_steps(*runs: dict) -> None:
+    """Run k fetched the global step before or after its increment (unordered in TF1)."""
+    for run in runs:
+        steps = run.get("fetched_steps", [])
+        assert all(step in (k, k + 1) for k, step in enumerate(steps)), steps
 
 
 def _check_replicated(kind: str, v1: dict, one: dict, two: dict) -> None:
@@ -122,8 +132,8 @@ def _check_replicated(kind: str, v1: dict, one: dict, two: dict) -> None:
     assert set(two["variables"]) == set(v1["variables"]) and len(v1["variables"]) >= 2
     if kind == "clip":  # one update per step
         assert one["variables"]["global_step"] == two["variables"]["global_step"] == STEPS
-        # a variable fetched with the train op is read before the update, as on one device
-        assert v1["fetched_steps"] == two["fetched_steps"] == list(range(STEPS))
+        assert len(v1["fetched_steps"]) == len(two["fetched_steps"]) == STEPS
+        _check_fetched_steps(v1, two)
     for name, value in v1["variables"].items():
         ref = np.array(value, np.float32)
         rel = _max_rel(ref, np.array(two["variables"][name], np.float32))
