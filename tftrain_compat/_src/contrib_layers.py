@@ -98,6 +98,26 @@ def _finish(outputs, normalizer_fn, normalizer_params, activation_fn):
 
 
 # ----- layers -----------------------------------------------------------------------------------
+def _weights_scope(scope, default_name: str, inputs, reuse):
+    """The variable scope of a weights layer: TF1 named its ``kernel`` / ``bias`` ``weights`` /
+    ``biases``."""
+    return _vs.variable_scope(scope, default_name, [inputs], reuse=reuse,
+                              custom_getter=_rename_getter({"bias": "biases",
+                                                            "kernel": "weights"}))
+
+
+def _apply_weights_layer(layer, inputs, alias: str, variables_collections, outputs_collections,
+                         normalizer_fn, normalizer_params, activation_fn):
+    """Applies a weights layer built without activation, adds its variables to
+    ``variables_collections``, then the normalizer or bias and the activation (``_finish``)."""
+    outputs = layer.apply(inputs)
+    _add_to_collections(layer.kernel, variables_collections, "weights")
+    if layer.bias is not None:
+        _add_to_collections(layer.bias, variables_collections, "biases")
+    outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+    return collect_named_outputs(outputs_collections, alias, outputs)
+
+
 @add_arg_scope
 def fully_connected(inputs, num_outputs, activation_fn=_relu, normalizer_fn=None,
                     normalizer_params=None, weights_initializer=_init.xavier_initializer(),
@@ -108,9 +128,7 @@ def fully_connected(inputs, num_outputs, activation_fn=_relu, normalizer_fn=None
     or ``x @ weights + biases)``; defaults ReLU and xavier (glorot uniform) weights; scope
     ``fully_connected``."""
     _check_int(num_outputs, "num_outputs")
-    with _vs.variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
-                            custom_getter=_rename_getter({"bias": "biases",
-                                                          "kernel": "weights"})) as sc:
+    with _weights_scope(scope, "fully_connected", inputs, reuse) as sc:
         layer = _core.Dense(
             units=num_outputs, activation=None,
             use_bias=bool(not normalizer_fn and biases_initializer),
@@ -118,12 +136,9 @@ def fully_connected(inputs, num_outputs, activation_fn=_relu, normalizer_fn=None
             kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
             trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
             _reuse=reuse)
-        outputs = layer.apply(inputs)
-        _add_to_collections(layer.kernel, variables_collections, "weights")
-        if layer.bias is not None:
-            _add_to_collections(layer.bias, variables_collections, "biases")
-        outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
-        return collect_named_outputs(outputs_collections, sc.name, outputs)
+        return _apply_weights_layer(layer, inputs, sc.name, variables_collections,
+                                    outputs_collections, normalizer_fn, normalizer_params,
+                                    activation_fn)
 
 
 @add_arg_scope
@@ -137,9 +152,7 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
     (3, 4, 5), padding ``SAME``, ReLU, xavier weights; scope ``Conv`` (``Conv/weights``)."""
     if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"):
         raise ValueError("Invalid data_format: %r" % (data_format,))
-    with _vs.variable_scope(scope, "Conv", [inputs], reuse=reuse,
-                            custom_getter=_rename_getter({"bias": "biases",
-                                                          "kernel": "weights"})) as sc:
+    with _weights_scope(scope, "Conv", inputs, reuse) as sc:
         rank = inputs.get_shape().ndims
         if conv_dims is not None and conv_dims + 2 != rank:
             raise ValueError("Convolution expects input with rank %d, got %d"
@@ -157,12 +170,9 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
             kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
             trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
             _reuse=reuse)
-        outputs = layer.apply(inputs)
-        _add_to_collections(layer.kernel, variables_collections, "weights")
-        if layer.use_bias:
-            _add_to_collections(layer.bias, variables_collections, "biases")
-        outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
-        return collect_named_outputs(outputs_collections, sc.name, outputs)
+        return _apply_weights_layer(layer, inputs, sc.name, variables_collections,
+                                    outputs_collections, normalizer_fn, normalizer_params,
+                                    activation_fn)
 
 
 @add_arg_scope
@@ -197,9 +207,7 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
     """TF1 ``tf.contrib.layers.conv2d_transpose``: scope ``Conv2d_transpose``, ReLU, xavier."""
     if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
         raise ValueError("data_format has to be either NCHW or NHWC.")
-    with _vs.variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse,
-                            custom_getter=_rename_getter({"bias": "biases",
-                                                          "kernel": "weights"})) as sc:
+    with _weights_scope(scope, "Conv2d_transpose", inputs, reuse) as sc:
         df = "channels_first" if data_format == DATA_FORMAT_NCHW else "channels_last"
         layer = _conv.Conv2DTranspose(
             filters=num_outputs, kernel_size=kernel_size, strides=stride, padding=padding,
@@ -209,12 +217,9 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
             kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
             trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
             _reuse=reuse)
-        outputs = layer.apply(inputs)
-        _add_to_collections(layer.kernel, variables_collections, "weights")
-        if layer.bias is not None:
-            _add_to_collections(layer.bias, variables_collections, "biases")
-        outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
-        return collect_named_outputs(outputs_collections, sc.name, outputs)
+        return _apply_weights_layer(layer, inputs, sc.name, variables_collections,
+                                    outputs_collections, normalizer_fn, normalizer_params,
+                                    activation_fn)
 
 
 def _pool2d(cls, default_name: str):
