@@ -94,7 +94,48 @@ class InputSpec:
                 f"max_ndim={self.max_ndim}, min_ndim={self.min_ndim}, axes={self.axes})")
 
 
-class Layer:
+class WeightsOwner:
+    """The weight lists and scope name TF1's ``base_layer.Layer`` gave its layers and RNN cells
+    (from ``_scope``, ``_name``, ``trainable``, ``_trainable_weights``, ``_non_trainable_weights``):
+    a non-trainable owner lists all its weights as non-trainable."""
+
+    _scope: Any
+    _name: str
+    trainable: bool
+    _trainable_weights: list
+    _non_trainable_weights: list
+
+    @property
+    def scope_name(self) -> str:
+        if not self._scope:
+            raise ValueError(
+                'No name available for layer scope because the layer "' + self._name +
+                '" has not been used yet. The scope name  is determined the first time the '
+                "layer instance is called. You must therefore call the layer before querying "
+                "`scope_name`.")
+        return self._scope.name
+
+    @property
+    def trainable_weights(self) -> list:
+        return list(self._trainable_weights) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list:
+        if self.trainable:
+            return list(self._non_trainable_weights)
+        return list(self._trainable_weights) + list(self._non_trainable_weights)
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def weights(self) -> list:
+        return self.trainable_weights + self.non_trainable_weights
+
+    variables = weights
+
+
+class Layer(WeightsOwner):
     """TF1 ``tf.layers.Layer(trainable=True, name=None, dtype=None, **kwargs)``.
 
     Subclasses implement ``build(input_shape)`` (creating weights with ``add_weight``) and
@@ -141,35 +182,6 @@ class Layer:
     name = property(lambda self: self._name)
     dtype = property(lambda self: None if self._dtype is None else self._dtype.name)
     activity_regularizer = property(lambda self: self._activity_regularizer)
-
-    @property
-    def scope_name(self) -> str:
-        if not self._scope:
-            raise ValueError(
-                'No name available for layer scope because the layer "' + self._name +
-                '" has not been used yet. The scope name  is determined the first time the '
-                "layer instance is called. You must therefore call the layer before querying "
-                "`scope_name`.")
-        return self._scope.name
-
-    @property
-    def trainable_weights(self) -> list:
-        return list(self._trainable_weights) if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list:
-        if self.trainable:
-            return list(self._non_trainable_weights)
-        return self._trainable_weights + self._non_trainable_weights
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    @property
-    def weights(self) -> list:
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
 
     @property
     def losses(self) -> list:

@@ -33,6 +33,7 @@ from tftrain_compat._src import graph as _graph
 from tftrain_compat._src import ops_graph as _ops_graph
 from tftrain_compat._src import tensor as _tensor
 from tftrain_compat._src import variable_scope as _vs
+from tftrain_compat._src.layers import base as _layers_base
 
 _WEIGHTS = "kernel"
 _BIAS = "bias"
@@ -138,7 +139,7 @@ class LSTMStateTuple(_LSTMStateTuple):
 
 
 # ----- the base classes ----------------------------------------------------------------------
-class RNNCell:
+class RNNCell(_layers_base.WeightsOwner):
     """TF1 ``tf.nn.rnn_cell.RNNCell``: ``(output, new_state) = cell(inputs, state, scope=None)``.
 
     Subclasses give ``state_size``, ``output_size`` and ``call(inputs, state)`` (or ``build``
@@ -178,33 +179,6 @@ class RNNCell:
     # ----- properties TF1 layers had ----------------------------------------------------
     name = property(lambda self: self._name)
     dtype = property(lambda self: self._dtype)
-
-    @property
-    def scope_name(self) -> str:
-        if not self._scope:
-            raise ValueError(f'No name available for layer scope because the layer "{self._name}"'
-                             " has not been used yet. The scope name  is determined the first "
-                             "time the layer instance is called. You must therefore call the "
-                             "layer before querying `scope_name`.")
-        return self._scope.name
-
-    @property
-    def trainable_weights(self) -> list:
-        return list(self._trainable_weights) if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list:
-        if self.trainable:
-            return list(self._non_trainable_weights)
-        return list(self._trainable_weights) + list(self._non_trainable_weights)
-
-    @property
-    def weights(self) -> list:
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
 
     @property
     def losses(self) -> list:
