@@ -114,11 +114,13 @@ def test_variable_read_only_in_an_untaken_branch_needs_no_initializer():
 
 def _map_scan_fold_program(t):
     """map_fn (a random op in its body), scan and foldl with gradients and training steps, then a
-    graph-seeded op: TF 1.x's while loops, op seeds and draws."""
+    graph-seeded op: TF 1.x's while loops, op seeds and draws. The map_fn runs one iteration at
+    a time: with parallel iterations TF1 left it to the threads which row takes which draw of
+    the one stream (on both sides; a full-suite run once saw the rows' draws swapped)."""
     t.set_random_seed(3)
     x = t.placeholder(tf.float32, [None, 3])
     w = t.Variable(t.random_normal([3]))
-    mapped = t.map_fn(lambda r: r * w + t.random_uniform([3]), x)
+    mapped = t.map_fn(lambda r: r * w + t.random_uniform([3]), x, parallel_iterations=1)
     scanned = t.scan(lambda a, r: a + r * w, x)
     folded = t.foldl(lambda a, r: a * 0.5 + t.reduce_sum(r), x, initializer=t.constant(0.0))
     loss = t.reduce_sum(mapped) + t.reduce_sum(scanned) + folded
