@@ -24,8 +24,10 @@ def _build(t):
                     default=lambda: x, exclusive=True)
     i0 = t.constant(0)
     count = t.while_loop(lambda i: i < 3, lambda i: i + 1, [i0])
+    # loops that add a draw per iteration run one iteration at a time: with parallel iterations
+    # TF1 left the draw-to-iteration order to the threads (see _map_scan_fold_program)
     noisy = t.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + t.random_uniform([2])),
-                         (i0, t.zeros([2])))
+                         (i0, t.zeros([2])), parallel_iterations=1)
     kinds = [type(v).__name__.replace("Symbolic", "") for v in (single, pair, noisy)]
     return p, kinds, [single, legacy, pair, chosen, count], drop, after, noisy
 
@@ -60,10 +62,10 @@ def _streams_program(t):
     drop = t.cond(p, lambda: t.nn.dropout(t.ones([6]), 0.5), lambda: t.ones([6]))
     i0 = t.constant(0)
     noisy = t.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + t.random_uniform([2])),
-                         (i0, t.zeros([2])))[1]
+                         (i0, t.zeros([2])), parallel_iterations=1)[1]
     nested = t.cond(p, lambda: t.while_loop(
         lambda i, s: i < 2, lambda i, s: (i + 1, s + t.truncated_normal([2])),
-        (i0, t.zeros([2])))[1], lambda: t.zeros([2]))
+        (i0, t.zeros([2])), parallel_iterations=1)[1], lambda: t.zeros([2]))
     after = t.Variable(t.random_normal([3]))
     runs = []
     for _ in range(2):  # the second session restarts every stream
