@@ -41,9 +41,10 @@ from tftrain_compat._src.fetches import OPERATION, VARIABLE
 # RandomShuffle (no stateful counterpart draws their numbers) is rebuilt from the stateless
 # kernel on its state (random_bodies.rewrite_stateless); inside a library function it keeps a
 # stream per function, as the held kernels below do there, and make_plan warns (only a TF without
-# TF 1.x control-flow builders puts random ops into functions). Random kernels with no counterpart over an explicit state (Multinomial,
-# RandomGamma, the candidate samplers ..., and a RandomShuffle in a TF 1.x loop body) run in the
-# session's own kernel of each (random_kernels), called from every compiled function.
+# TF 1.x control-flow builders puts random ops into functions). Random kernels with no
+# counterpart over an explicit state (Multinomial, RandomGamma, the candidate samplers ..., and a
+# RandomShuffle in a TF 1.x loop body) run in the session's own kernel of each (random_kernels),
+# called from every compiled function.
 
 # Consumers of a variable handle that do not read its value.
 _READ_FREE = frozenset({"AssignVariableOp", "VarIsInitializedOp", "DestroyResourceOp"})

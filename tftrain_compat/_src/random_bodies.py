@@ -91,6 +91,8 @@ def streams_per_function(graph_def: graph_pb2.GraphDef, kept: dict[str, Any]
     level): such an op keeps
     one stream per compiled fetch set, where TF1's kernel kept one per Session. The shim builds
     TF 1.x control flow, so only a TF without its v1 builders puts such ops into functions."""
+    if not graph_def.library.function:  # the usual case: TF 1.x control flow, no functions
+        return []
     functions = {f.signature.name: f for f in graph_def.library.function}
     calls = _reachable(functions, [node for node in kept.values() if _called(node)])
     return [(name, n.name, n.op) for name in sorted(n for n in calls if n is not None)
